@@ -1,5 +1,6 @@
 // The package lints itself with typescript-eslint's strict type-checked rules.
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -9,6 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.stylisticTypeChecked,
   {
     languageOptions: {
+      globals: globals.node,
       parserOptions: { projectService: { allowDefaultProject: ["*.js", "bench/*.js", ".ci/*.js"] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {

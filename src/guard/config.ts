@@ -6,7 +6,8 @@ import { parseConfiguredScopes } from "./scope-token.js";
 export const OIDC_SCOPES: readonly string[] = Object.freeze(["openid", "profile", "email"]);
 /** The default carve-out: the OIDC scopes plus `introspection`. */
 export const DEFAULT_CARVE_OUT: readonly string[] = Object.freeze([...OIDC_SCOPES, "introspection"]);
-const DEFAULT_FORBIDDEN: readonly string[] = Object.freeze(["*"]);
+const DEFAULT_CARVE_OUT_SET: ReadonlySet<string> = new Set(DEFAULT_CARVE_OUT);
+const DEFAULT_FORBIDDEN_SET: ReadonlySet<string> = new Set(["*"]);
 
 export type ScopeInput = string | readonly string[];
 export type ExcessPolicy = "reject" | "narrow";
@@ -48,47 +49,56 @@ export interface ResolvedOptions {
   readonly forbidden: ReadonlySet<string>;
   readonly onExcess: ExcessPolicy;
   /** Empty means "no default". */
-  readonly defaultScopes: readonly string[];
-  /** `null`: not a refresh. */
-  readonly original: readonly string[] | null;
+  readonly defaultScopes: ReadonlySet<string>;
+  /** `null`: not a refresh. Insertion-ordered, as granted. */
+  readonly original: ReadonlySet<string> | null;
   readonly onDecision: ((decision: ScopeDecision) => void) | undefined;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(["ceiling", "carveOut", "onExcess", "defaultScopes", "original", "match", "forbidden", "onDecision"]);
 
 /*
- * Parsed configuration is cached where that is safe: strings are immutable and frozen arrays
- * cannot change, so either maps to one parse. A mutable array is parsed on every call.
+ * Servers have few distinct ceilings and read them on every request, so parsed configuration
+ * is cached by content (bounded). A string is its own key. An array is looked up by its first
+ * entry and then compared entry by entry with the copy that was parsed, so a hit is exactly
+ * the same configuration, and a long list is never hashed or joined.
  */
-const STRING_CACHE_LIMIT = 1024;
-const parsedStrings = new Map<string, readonly string[]>();
-const parsedFrozenArrays = new WeakMap<readonly unknown[], readonly string[]>();
-const matchers = new WeakMap<readonly string[], Map<MatchStrategy, CeilingMatcher>>();
+const CACHE_LIMIT = 1024;
+const BUCKET_LIMIT = 32;
+const parsedStrings = new Map<string, ReadonlySet<string>>();
+const parsedArrays = new Map<unknown, { readonly entries: readonly unknown[]; readonly scopes: ReadonlySet<string> }[]>();
+const matchers = new WeakMap<ReadonlySet<string>, Map<MatchStrategy, CeilingMatcher>>();
+const NO_SCOPES: ReadonlySet<string> = new Set();
 
-function parseScopes(input: unknown, option: string): readonly string[] {
-  if (typeof input === "string") {
-    let parsed = parsedStrings.get(input);
-    if (parsed === undefined) {
-      parsed = Object.freeze(parseConfiguredScopes(input, option));
-      if (parsedStrings.size >= STRING_CACHE_LIMIT) parsedStrings.clear();
-      parsedStrings.set(input, parsed);
-    }
-    return parsed;
-  }
-  if (Array.isArray(input) && Object.isFrozen(input)) {
-    let parsed = parsedFrozenArrays.get(input);
-    if (parsed === undefined) {
-      parsed = Object.freeze(parseConfiguredScopes(input, option));
-      parsedFrozenArrays.set(input, parsed);
-    }
-    return parsed;
-  }
-  return parseConfiguredScopes(input, option);
+function sameEntries(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
 }
 
-function matcherFor(ceiling: readonly string[], strategy: MatchStrategy): CeilingMatcher {
-  // Only frozen (cached) ceilings are worth caching a matcher for: others are new arrays every call.
-  if (!Object.isFrozen(ceiling)) return compileMatcher(ceiling, strategy);
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+function parseScopes(input: unknown, option: string): ReadonlySet<string> {
+  if (typeof input === "string") {
+    return parsedStrings.get(input) ?? remember(parsedStrings, input, parseConfiguredScopes(input, option));
+  }
+  if (!Array.isArray(input)) return parseConfiguredScopes(input, option);
+  const entries = input as readonly unknown[];
+  const bucket = parsedArrays.get(entries[0]) ?? remember(parsedArrays, entries[0], []);
+  const hit = bucket.find((parsed) => sameEntries(parsed.entries, entries));
+  if (hit !== undefined) return hit.scopes;
+  // Parse before remembering: a configuration error must not be cached.
+  const scopes = parseConfiguredScopes(entries, option);
+  if (bucket.length >= BUCKET_LIMIT) bucket.length = 0;
+  bucket.push({ entries: [...entries], scopes });
+  return scopes;
+}
+
+function matcherFor(ceiling: ReadonlySet<string>, strategy: MatchStrategy): CeilingMatcher {
   let byStrategy = matchers.get(ceiling);
   if (byStrategy === undefined) {
     byStrategy = new Map();
@@ -120,8 +130,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     fail('option "ceiling" is missing; pass the client application\'s allowed scopes ([] grants only the carve-out)');
   }
   const ceiling = parseScopes(given.ceiling, "ceiling");
-  const carveOut = new Set(parseScopes(given.carveOut ?? DEFAULT_CARVE_OUT, "carveOut"));
-  const forbidden = new Set(parseScopes(given.forbidden ?? DEFAULT_FORBIDDEN, "forbidden"));
+  const carveOut = given.carveOut === undefined ? DEFAULT_CARVE_OUT_SET : parseScopes(given.carveOut, "carveOut");
+  const forbidden = given.forbidden === undefined ? DEFAULT_FORBIDDEN_SET : parseScopes(given.forbidden, "forbidden");
   for (const scope of forbidden) {
     if (carveOut.has(scope)) fail(`scope ${JSON.stringify(scope)} is both forbidden and in the carve-out`);
   }
@@ -135,9 +145,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const onDecision = given.onDecision;
   if (onDecision !== undefined && typeof onDecision !== "function") fail('option "onDecision" must be a function');
 
-  let defaultScopes: readonly string[] = [];
+  let defaultScopes = NO_SCOPES;
   if (given.defaultScopes === "ceiling") {
-    if (strategy === "wildcard" && ceiling.some(isWildcardPattern)) {
+    if (strategy === "wildcard" && [...ceiling].some(isWildcardPattern)) {
       fail('defaultScopes "ceiling" cannot be used with a "wildcard" ceiling that holds patterns');
     }
     defaultScopes = ceiling;

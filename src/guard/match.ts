@@ -18,24 +18,24 @@ export function isMatchStrategy(value: unknown): value is MatchStrategy {
  * Compiles the ceiling for a strategy. Named strategies are answered with set look-ups
  * (one per segment at most), not a scan of the ceiling, so a large ceiling costs nothing extra.
  */
-export function compileMatcher(ceiling: readonly string[], strategy: MatchStrategy): CeilingMatcher {
+export function compileMatcher(ceiling: ReadonlySet<string>, strategy: MatchStrategy): CeilingMatcher {
   if (typeof strategy === "function") {
+    const entries = [...ceiling];
     // Plain JavaScript callers may return anything: only a real `true` admits.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare -- see above
-    return (requested) => ceiling.some((entry) => strategy(entry, requested) === true);
+    return (requested) => entries.some((entry) => strategy(entry, requested) === true);
   }
-  const entries = new Set(ceiling);
   switch (strategy) {
     case "exact":
-      return (requested) => entries.has(requested);
+      return (requested) => ceiling.has(requested);
     case "write-implies-read":
       return (requested) => {
-        if (entries.has(requested)) return true;
+        if (ceiling.has(requested)) return true;
         const colon = requested.lastIndexOf(":");
-        return colon >= 0 && requested.slice(colon + 1) === "read" && entries.has(`${requested.slice(0, colon)}:write`);
+        return colon >= 0 && requested.slice(colon + 1) === "read" && ceiling.has(`${requested.slice(0, colon)}:write`);
       };
     case "hierarchic":
-      return compileHierarchic(ceiling, entries);
+      return compileHierarchic(ceiling);
     case "wildcard":
       return compileWildcard(ceiling);
   }
@@ -46,7 +46,7 @@ function hasEmptySegment(scope: string): boolean {
 }
 
 /** `a.b` admits `a.b` and `a.b.c`; never a scope with an empty segment. */
-function compileHierarchic(ceiling: readonly string[], entries: ReadonlySet<string>): CeilingMatcher {
+function compileHierarchic(ceiling: ReadonlySet<string>): CeilingMatcher {
   for (const entry of ceiling) {
     if (hasEmptySegment(entry)) {
       throw new ScopeConfigError(`scope-ceiling: ceiling entry ${JSON.stringify(entry)} has an empty segment, which "hierarchic" cannot match`);
@@ -59,7 +59,7 @@ function compileHierarchic(ceiling: readonly string[], entries: ReadonlySet<stri
     let prefix = "";
     for (const segment of segments) {
       prefix = prefix === "" ? segment : `${prefix}.${segment}`;
-      if (entries.has(prefix)) return true;
+      if (ceiling.has(prefix)) return true;
     }
     return false;
   };
@@ -70,7 +70,7 @@ export function isWildcardPattern(entry: string): boolean {
   return entry.split(".").includes("*");
 }
 
-function compileWildcard(ceiling: readonly string[]): CeilingMatcher {
+function compileWildcard(ceiling: ReadonlySet<string>): CeilingMatcher {
   const literals = new Set<string>();
   const patterns: string[][] = [];
   for (const entry of ceiling) {

@@ -59,7 +59,7 @@ function refuseForbidden(scopes: readonly string[], config: ResolvedOptions): vo
 }
 
 function decideIssuance(named: string[] | null, config: ResolvedOptions): Grant {
-  const scopes = named ?? config.defaultScopes;
+  const scopes = named ?? [...config.defaultScopes];
   if (scopes.length === 0) throw new ScopeError("invalid_scope", "missing");
   refuseForbidden(scopes, config);
   const granted: string[] = [];
@@ -71,13 +71,12 @@ function decideIssuance(named: string[] | null, config: ResolvedOptions): Grant 
   return { granted, dropped: outside };
 }
 
-function decideRefresh(named: string[] | null, original: readonly string[], config: ResolvedOptions): Grant {
-  if (original.length === 0) throw new ScopeError("invalid_grant", "nothing-left");
+function decideRefresh(named: string[] | null, original: ReadonlySet<string>, config: ResolvedOptions): Grant {
+  if (original.size === 0) throw new ScopeError("invalid_grant", "nothing-left");
   if (named !== null) {
     refuseForbidden(named, config);
     // RFC 6749 section 6: exact comparison, whatever strategy admits scopes against the ceiling.
-    const originalSet = new Set(original);
-    const extra = named.filter((scope) => !originalSet.has(scope));
+    const extra = named.filter((scope) => !original.has(scope));
     if (extra.length > 0) throw new ScopeError("invalid_scope", "not-originally-granted", extra);
   }
   const granted: string[] = [];
