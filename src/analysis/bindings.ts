@@ -1,0 +1,74 @@
+import { dirname, extname, isAbsolute, resolve } from "node:path";
+import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
+import type { Node } from "./syntax.js";
+
+type Variable = TSESLint.Scope.Variable;
+
+/** Where a name comes from, as far as one file can tell. */
+export type Binding =
+  | { readonly kind: "import"; readonly module: string; readonly imported: string; readonly variable: Variable }
+  | { readonly kind: "local"; readonly variable: Variable }
+  | { readonly kind: "global"; readonly name: string };
+
+/** What the analysis needs to know about the file it is in. */
+export interface FileContext {
+  readonly sourceCode: Readonly<TSESLint.SourceCode>;
+  readonly filename: string;
+  /** The folder relative `from` paths in the configuration are resolved against. */
+  readonly baseDir: string;
+}
+
+export function variableOf(file: FileContext, identifier: TSESTree.Identifier | TSESTree.JSXIdentifier): Variable | null {
+  return ASTUtils.findVariable(file.sourceCode.getScope(identifier), identifier.name);
+}
+
+export function bindingOf(file: FileContext, identifier: TSESTree.Identifier): Binding {
+  const variable = variableOf(file, identifier);
+  if (!variable || variable.defs.length === 0) return { kind: "global", name: identifier.name };
+  const def = variable.defs[0];
+  if (def?.type === "ImportBinding") {
+    const declaration = def.parent;
+    if (declaration.type !== AST_NODE_TYPES.ImportDeclaration) return { kind: "local", variable };
+    const specifier = def.node;
+    let imported = "default";
+    if (specifier.type === AST_NODE_TYPES.ImportNamespaceSpecifier) imported = "*";
+    else if (specifier.type === AST_NODE_TYPES.ImportSpecifier) {
+      imported = specifier.imported.type === AST_NODE_TYPES.Identifier ? specifier.imported.name : String(specifier.imported.value);
+    }
+    return { kind: "import", module: String(declaration.source.value), imported, variable };
+  }
+  return { kind: "local", variable };
+}
+
+const SOURCE_EXTENSIONS = new Set([".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"]);
+
+function normalizeModulePath(path: string): string {
+  let normalized = path;
+  if (SOURCE_EXTENSIONS.has(extname(normalized))) normalized = normalized.slice(0, -extname(normalized).length);
+  return normalized.replace(/[\\/]index$/, "");
+}
+
+/**
+ * Does an import specifier, written in `file`, name the configured module `from`?
+ * Packages compare as written; relative `from` paths are resolved against the config's folder
+ * and relative specifiers against the importing file's folder, ignoring extensions and `/index`.
+ */
+export function isSameModule(file: FileContext, specifier: string, from: string): boolean {
+  const relative = (path: string) => path.startsWith("./") || path.startsWith("../") || path === "." || path === "..";
+  if (!relative(from) && !isAbsolute(from)) return specifier === from;
+  if (!relative(specifier) && !isAbsolute(specifier)) return false;
+  const imported = resolve(dirname(file.filename), specifier);
+  const configured = resolve(file.baseDir, from);
+  return normalizeModulePath(imported) === normalizeModulePath(configured);
+}
+
+/** The single definition's initializer of a `const` (or never reassigned `let`), else null. */
+export function constInitializer(variable: Variable): { readonly init: TSESTree.Expression; readonly id: Node } | null {
+  if (variable.defs.length !== 1) return null;
+  const def = variable.defs[0];
+  if (def?.type !== "Variable" || !def.node.init) return null;
+  const isConst = def.parent.kind === "const";
+  const neverReassigned = variable.references.every((reference) => !reference.isWrite() || reference.init === true);
+  if (!isConst && !neverReassigned) return null;
+  return { init: def.node.init, id: def.node.id };
+}
