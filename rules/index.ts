@@ -42,7 +42,7 @@ const plugin: Plugin = {
 Object.assign(plugin.configs, {
   recommended: {
     name: "scope-ceiling/recommended",
-    plugins: { "scope-ceiling": plugin as unknown as TSESLint.FlatConfig.Plugin },
+    plugins: { "scope-ceiling": plugin },
     rules: {
       "scope-ceiling/require-within-ceiling": "error",
       "scope-ceiling/no-forged-grant": "error",

@@ -13,8 +13,8 @@ export const noForgedGrant = createRule({
       forgedGrant: "This type assertion forges a {{type}}: only withinCeiling may produce one. Pass the value through withinCeiling instead.",
     },
     schema: [],
+    defaultOptions: [],
   },
-  defaultOptions: [],
   create(context) {
     const file = { sourceCode: context.sourceCode, filename: context.filename, baseDir: context.cwd };
     const check = (node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) => {

@@ -28,7 +28,7 @@ function typeOracle(context: Readonly<TSESLint.RuleContext<string, readonly unkn
   const checker = services.program.getTypeChecker();
   const toTs = services.esTreeNodeToTSNodeMap;
   return (node) => {
-    const type = checker.getTypeAtLocation(toTs.get(node as TSESTree.Node));
+    const type = checker.getTypeAtLocation(toTs.get(node));
     const alias = type.aliasSymbol;
     if (!alias || !GRANTED_TYPE_NAMES.has(alias.getName())) return false;
     return (alias.declarations ?? []).some((declaration) => /[\\/]scope-ceiling[\\/]|[\\/]src[\\/]guard[\\/]granted\.(?:d\.)?ts$/.test(declaration.getSourceFile().fileName));
@@ -44,8 +44,8 @@ export const requireWithinCeiling = createRule<[ScopeCeilingOptions], keyof type
     },
     messages: MESSAGES,
     schema: [optionsJsonSchema() as never],
+    defaultOptions: [{}],
   },
-  defaultOptions: [{}],
   create(context, [options]) {
     const catalog = catalogFor(options);
     return analyzeFile({
@@ -65,6 +65,6 @@ export const requireWithinCeiling = createRule<[ScopeCeilingOptions], keyof type
           }
         }
       },
-    }) as TSESLint.RuleListener;
+    });
   },
 });

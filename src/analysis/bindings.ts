@@ -1,8 +1,9 @@
 import { dirname, extname, isAbsolute, resolve } from "node:path";
-import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
+import { AST_NODE_TYPES, ASTUtils, TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import type { Node } from "./syntax.js";
 
 type Variable = TSESLint.Scope.Variable;
+const { DefinitionType } = TSESLint.Scope;
 
 /** Where a name comes from, as far as one file can tell. */
 export type Binding =
@@ -26,16 +27,16 @@ export function bindingOf(file: FileContext, identifier: TSESTree.Identifier): B
   const variable = variableOf(file, identifier);
   if (!variable || variable.defs.length === 0) return { kind: "global", name: identifier.name };
   const def = variable.defs[0];
-  if (def?.type === "ImportBinding") {
+  if (def?.type === DefinitionType.ImportBinding) {
     const declaration = def.parent;
     if (declaration.type !== AST_NODE_TYPES.ImportDeclaration) return { kind: "local", variable };
     const specifier = def.node;
     let imported = "default";
     if (specifier.type === AST_NODE_TYPES.ImportNamespaceSpecifier) imported = "*";
     else if (specifier.type === AST_NODE_TYPES.ImportSpecifier) {
-      imported = specifier.imported.type === AST_NODE_TYPES.Identifier ? specifier.imported.name : String(specifier.imported.value);
+      imported = specifier.imported.type === AST_NODE_TYPES.Identifier ? specifier.imported.name : specifier.imported.value;
     }
-    return { kind: "import", module: String(declaration.source.value), imported, variable };
+    return { kind: "import", module: declaration.source.value, imported, variable };
   }
   return { kind: "local", variable };
 }
@@ -66,7 +67,7 @@ export function isSameModule(file: FileContext, specifier: string, from: string)
 export function constInitializer(variable: Variable): { readonly init: TSESTree.Expression; readonly id: Node } | null {
   if (variable.defs.length !== 1) return null;
   const def = variable.defs[0];
-  if (def?.type !== "Variable" || !def.node.init) return null;
+  if (def?.type !== DefinitionType.Variable || !def.node.init) return null;
   const isConst = def.parent.kind === "const";
   const neverReassigned = variable.references.every((reference) => !reference.isWrite() || reference.init === true);
   if (!isConst && !neverReassigned) return null;

@@ -2,7 +2,7 @@ import type { Rule } from "eslint";
 import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
 import { variableOf, type FileContext } from "./bindings.js";
 import type { Catalog, PathStep, SinkMatch } from "./catalog.js";
-import { solve, type EdgeChecks, type FlowEvent, type FlowState, type Segment, type Solution, type Variable } from "./flow.js";
+import { solve, type FlowEvent, type FlowState, type Segment, type Solution, type Variable } from "./flow.js";
 import { isFunctionNode, isInside, staticKey, unwrapValue, type FunctionNode, type Node } from "./syntax.js";
 
 /*
@@ -149,7 +149,7 @@ export class Collector {
           initial: flow.initial,
           segments: flow.segments,
           events: flow.events,
-          edgeChecks: flow.edgeChecks as ReadonlyMap<Segment, EdgeChecks>,
+          edgeChecks: flow.edgeChecks,
           entryState: entryState(flow),
         });
       },
@@ -396,7 +396,7 @@ export class Collector {
         const [call, literal] = node.right.type === AST_NODE_TYPES.Literal ? [node.left, node.right] : [node.right, node.left];
         if (literal.type !== AST_NODE_TYPES.Literal || typeof literal.value !== "boolean") return NO_FACTS;
         const facts = this.#facts(flow, call);
-        const negated = (literal.value === false) !== (node.operator === "!==" || node.operator === "!=");
+        const negated = !literal.value !== (node.operator === "!==" || node.operator === "!=");
         return negated ? swap(facts) : facts;
       }
       case AST_NODE_TYPES.CallExpression: {

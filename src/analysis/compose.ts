@@ -152,7 +152,7 @@ export class Composer {
         return this.#check(obligation.otherwise, evaluator, binding, depth + 1);
       }
       case "parameter": {
-        if (binding && binding.fn === obligation.fn) {
+        if (binding?.fn === obligation.fn) {
           const argument = binding.call.evaluator.argumentProof(binding.call.query, obligation.index);
           if (!argument) return [{ node: null, evaluator: null, reason: `no value is passed for \`${obligation.name}\``, trace: [] }];
           return this.#check(argument.proof, binding.call.evaluator, binding.outer, depth + 1);

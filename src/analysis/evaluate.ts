@@ -1,4 +1,4 @@
-import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
+import { AST_NODE_TYPES, TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import { bindingOf, constInitializer, variableOf, type FileContext } from "./bindings.js";
 import { EACH, findProperty, type Catalog, type PathStep, type SinkMatch } from "./catalog.js";
 import { UNKNOWN_STEP, type CallQuery, type Def, type FileRecords, type Flow, type SinkQuery } from "./collector.js";
@@ -6,6 +6,8 @@ import type { FlowState, Variable } from "./flow.js";
 import { allOf, nullish, PROVEN, unproven, withoutNullish, type Obligation, type Proof } from "./proof.js";
 import { isGrantedScopeAnnotation } from "./granted-type.js";
 import { memberName, staticString, unwrapValue, type Node } from "./syntax.js";
+
+const { DefinitionType } = TSESLint.Scope;
 
 /** What one scope value at a sink turned out to be. */
 export type ScopeValue =
@@ -278,7 +280,8 @@ export class Evaluator {
     }
     // A parameter of an enclosing function that is never reassigned is as good as a const.
     const writes = variable.references.filter((reference) => reference.isWrite());
-    const parameterDef = variable.defs.length === 1 && variable.defs[0]?.type === "Parameter" ? this.#records.defsByNode.get(variable.defs[0].name as Node) : undefined;
+    const [onlyDef] = variable.defs;
+    const parameterDef = variable.defs.length === 1 && onlyDef?.type === DefinitionType.Parameter ? this.#records.defsByNode.get(onlyDef.name) : undefined;
     if (parameterDef && writes.length === 0) return [parameterDef];
     return "captured";
   }

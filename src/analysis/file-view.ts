@@ -1,4 +1,4 @@
-import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
+import { AST_NODE_TYPES, TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import { variableOf } from "./bindings.js";
 import { callShape } from "./catalog.js";
 import { unwrapCallee } from "./callee.js";
@@ -6,6 +6,8 @@ import type { Flow } from "./collector.js";
 import type { CallSite, FunctionRef, ProgramView } from "./compose.js";
 import type { Evaluator } from "./evaluate.js";
 import { isFunctionNode, memberName, type Node } from "./syntax.js";
+
+const { DefinitionType } = TSESLint.Scope;
 
 /**
  * The program as one file sees it: calls resolve to functions declared in the file, and a
@@ -52,14 +54,15 @@ export class FileView implements ProgramView {
     const target = unwrapCallee(callShape(this.#evaluator.file, call).target);
     if (target.type === AST_NODE_TYPES.Identifier) {
       const def = variableOf(this.#evaluator.file, target)?.defs[0];
-      if (def?.type === "FunctionName") return def.node;
-      if (def?.type === "Variable" && def.parent.kind === "const" && def.node.init && isFunctionNode(def.node.init)) return def.node.init;
+      if (def?.type === DefinitionType.FunctionName) return def.node;
+      if (def?.type === DefinitionType.Variable && def.parent.kind === "const" && def.node.init && isFunctionNode(def.node.init)) return def.node.init;
       return null;
     }
     if (target.type === AST_NODE_TYPES.MemberExpression && target.object.type === AST_NODE_TYPES.ThisExpression) {
       const name = target.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${target.property.name}` : memberName(target);
       const member = name === null ? null : classMember(target, name);
-      return member && isFunctionNode(member.value as Node) ? (member.value as Node) : null;
+      const value = member?.value;
+      return value && isFunctionNode(value) ? value : null;
     }
     return null;
   }

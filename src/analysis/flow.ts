@@ -52,7 +52,7 @@ function sameState<Def>(a: FlowState<Def>, b: FlowState<Def>): boolean {
   if (a.size !== b.size) return false;
   for (const [variable, state] of a) {
     const other = b.get(variable);
-    if (!other || other.defs.size !== state.defs.size || !sameChecked(other.checked, state.checked)) return false;
+    if (other?.defs.size !== state.defs.size || !sameChecked(other.checked, state.checked)) return false;
     for (const def of state.defs) if (!other.defs.has(def)) return false;
   }
   return true;

@@ -14,8 +14,7 @@ export function isGrantedTypeNode(file: FileContext, type: Node, depth = 0): boo
   if (depth > 4) return false;
   if (type.type === AST_NODE_TYPES.TSImportType) {
     const name = type.qualifier?.type === AST_NODE_TYPES.Identifier ? type.qualifier.name : null;
-    const source = type.argument.type === AST_NODE_TYPES.TSLiteralType && type.argument.literal.type === AST_NODE_TYPES.Literal ? type.argument.literal.value : null;
-    return name !== null && GRANTED_TYPE_NAMES.has(name) && typeof source === "string" && isSameModule(file, source, PACKAGE);
+    return name !== null && GRANTED_TYPE_NAMES.has(name) && isSameModule(file, type.source.value, PACKAGE);
   }
   if (type.type !== AST_NODE_TYPES.TSTypeReference || type.typeArguments) return false;
   const name = type.typeName;

@@ -4,7 +4,7 @@
  * and the whole-program checker composes the same per-function results across files.
  */
 import type { Rule } from "eslint";
-import type { TSESTree } from "@typescript-eslint/utils";
+import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
 import type { FileContext } from "./bindings.js";
 import type { Catalog } from "./catalog.js";
 import { Collector } from "./collector.js";
@@ -39,7 +39,7 @@ export function analyzeFile(options: FileAnalysisOptions): Record<string, Listen
     // The program's code path ends last, after every function's (and after Program:exit).
     onCodePathEnd: (codePath: Rule.CodePath, node: TSESTree.Node) => {
       endPath?.(codePath, node);
-      if (node.type !== "Program") return;
+      if (node.type !== AST_NODE_TYPES.Program) return;
       options.onEvaluated(new Evaluator(options.file, options.catalog, collector.finish(), options.typedGranted));
     },
   };

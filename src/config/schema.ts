@@ -65,7 +65,8 @@ export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** JSON Schema (draft-07) of the options, without `$schema`: what ESLint's `meta.schema` takes. */
 export function optionsJsonSchema(): Record<string, unknown> {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(optionsSchema, { target: "draft-7", io: "input" });
+  const schema: Record<string, unknown> = { ...z.toJSONSchema(optionsSchema, { target: "draft-7", io: "input" }) };
+  delete schema.$schema;
   return schema;
 }
 
