@@ -4,7 +4,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "fixtures/", "coverage/", "bench/projects/", "bench/results/", "examples/**/node_modules/", ".scratch/"] },
+  { ignores: ["dist/", "fixtures/", "coverage/", "bench/projects/", "bench/results/", "examples/**/node_modules/", ".scratch/", ".test-tmp/"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,

@@ -52,6 +52,7 @@ export const PRESET_NAMES = ["default", "better-auth", "jwt"] as const;
 
 export const optionsSchema = z
   .object({
+    $schema: z.string().optional().describe("The JSON Schema of this file, for editors."),
     presets: z.array(z.enum(PRESET_NAMES)).optional().describe('Built-in sink sets. Default ["default"]; [] for none.'),
     sinks: z.array(sinkSchema).optional().describe("More sinks, added to the presets."),
     guards: z.array(guardSchema).optional().describe("More guards; withinCeiling from scope-ceiling is always one."),
@@ -68,6 +69,16 @@ export function optionsJsonSchema(): Record<string, unknown> {
   const schema: Record<string, unknown> = { ...z.toJSONSchema(optionsSchema, { target: "draft-7", io: "input" }) };
   delete schema.$schema;
   return schema;
+}
+
+/** The shipped `schema.json`: the same schema with its dialect and a title, for `scope-ceiling.config.json`. */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "scope-ceiling configuration",
+    description: "Options of the ESLint rule scope-ceiling/require-within-ceiling and of `scope-ceiling check`.",
+    ...optionsJsonSchema(),
+  };
 }
 
 /** A configuration problem, told in one line naming the offending key. */
