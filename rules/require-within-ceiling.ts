@@ -9,14 +9,15 @@ export const MESSAGES = {
   unusedGuardResult: "The scope returned by {{guard}} is discarded: write the token's scope from its return value, not from the raw request.",
 } as const;
 
-const catalogs = new WeakMap<object, Catalog>();
+const catalogs = new Map<string, Catalog>();
 
-/** Compiling the configuration once per options object, not once per file. */
+/** Compiling the configuration once per distinct options, not once per file (ESLint hands each file a fresh object). */
 function catalogFor(options: ScopeCeilingOptions): Catalog {
-  let catalog = catalogs.get(options);
+  const key = JSON.stringify(options);
+  let catalog = catalogs.get(key);
   if (!catalog) {
     catalog = new Catalog(parseOptions(options, "scope-ceiling/require-within-ceiling"));
-    catalogs.set(options, catalog);
+    catalogs.set(key, catalog);
   }
   return catalog;
 }

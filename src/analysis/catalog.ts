@@ -101,10 +101,17 @@ export function callShape(file: FileContext, call: TSESTree.CallExpression | TSE
   return { target: callee, args: call.arguments, isNew: false };
 }
 
+interface DescribedCall {
+  readonly shape: CallShape;
+  readonly path: CalleePath;
+}
+
 /** Compiled configuration: answers "is this call a sink / a guard?" for one file. */
 export class Catalog {
   readonly sinks: readonly SinkSpec[];
   readonly guards: readonly GuardSpec[];
+  // Calls are asked about several times (recording, evaluating): resolve each callee once.
+  readonly #described = new WeakMap<Node, DescribedCall>();
 
   constructor(options: ScopeCeilingOptions) {
     const presets = options.presets ?? ["default"];
@@ -113,9 +120,18 @@ export class Catalog {
   }
 
   /** Every sink this call is (Prisma's upsert is two: its create and its update). */
+  #describe(file: FileContext, call: TSESTree.CallExpression | TSESTree.NewExpression): DescribedCall {
+    let described = this.#described.get(call);
+    if (!described) {
+      const shape = callShape(file, call);
+      described = { shape, path: calleePath(file, shape.target) };
+      this.#described.set(call, described);
+    }
+    return described;
+  }
+
   matchSinks(file: FileContext, call: TSESTree.CallExpression | TSESTree.NewExpression): SinkMatch[] {
-    const shape = callShape(file, call);
-    const path = calleePath(file, shape.target);
+    const { shape, path } = this.#describe(file, call);
     return this.sinks
       .filter((spec) => this.#sinkNamed(file, spec, path, shape.isNew))
       .filter((spec) => spec.where.every(([where, expected]) => argumentEquals(shape.args, where, expected)))
@@ -129,8 +145,7 @@ export class Catalog {
 
   /** The guard this call invokes, if any. */
   matchGuard(file: FileContext, call: TSESTree.CallExpression): { readonly spec: GuardSpec; readonly shape: CallShape } | null {
-    const shape = callShape(file, call);
-    const path = calleePath(file, shape.target);
+    const { shape, path } = this.#describe(file, call);
     for (const spec of this.guards) {
       if (isNamedFunction(file, path, spec.name, spec.from)) return { spec, shape };
     }
@@ -139,7 +154,7 @@ export class Catalog {
 
   /** `toScopeList` from scope-ceiling: keeps a proof. */
   isToScopeList(file: FileContext, call: TSESTree.CallExpression): boolean {
-    return isNamedFunction(file, calleePath(file, callShape(file, call).target), "toScopeList", "scope-ceiling");
+    return isNamedFunction(file, this.#describe(file, call).path, "toScopeList", "scope-ceiling");
   }
 }
 

@@ -149,8 +149,8 @@ export function solve<Def, Query>(record: PathRecord<Def, Query>): Solution<Def,
 
   const queue: Segment[] = [...record.segments];
   const queued = new Set(queue);
-  while (queue.length > 0) {
-    const segment = queue.shift();
+  for (let head = 0; head < queue.length; head++) {
+    const segment = queue[head];
     if (!segment) break;
     queued.delete(segment);
     const out = run(segment);
