@@ -60,7 +60,7 @@ export const requireWithinCeiling = createRule<[ScopeCeilingOptions], keyof type
             context.report({ node: call, messageId: "unusedGuardResult", data: { guard: evaluator.text(call.callee) } });
           } else {
             // Say where the proof breaks when that is elsewhere: the definition, the helper, the caller.
-            const origin = finding.trace.find((hop) => hop.evaluator === evaluator && hop.node.loc.start.line !== finding.node.loc.start.line);
+            const origin = finding.trace.find((hop) => hop.kind !== "parameter" && hop.kind !== "sink" && hop.evaluator === evaluator && hop.node.loc.start.line !== finding.node.loc.start.line);
             const where = origin ? ` (line ${String(origin.node.loc.start.line)})` : "";
             context.report({ node: finding.node, messageId: finding.messageId, data: { sink: finding.sink, reason: finding.reason + where } });
           }

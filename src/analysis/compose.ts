@@ -37,6 +37,8 @@ export interface TraceHop {
   readonly node: Node;
   readonly evaluator: Evaluator;
   readonly note: string;
+  /** origin: where the unproven value is made; parameter/call/return: how it travels; sink: where it is written. */
+  readonly kind: "origin" | "parameter" | "call" | "return" | "sink";
 }
 
 export interface Finding {
@@ -114,7 +116,9 @@ export class Composer {
         if (value.why === "spread") return [{ messageId: "missingScope", node: value.node, evaluator, sink, reason: value.reason, trace: [] }];
         return [{ messageId: "unguardedScope", node: value.node, evaluator, sink, reason: value.reason, trace: [] }];
       case "proof": {
-        const written: TraceHop = { node: value.node, evaluator, note: `the token is written by ${sink}` };
+        // An update-like sink handed a parameter's object: whether it writes a scope is the caller's business.
+        if (!required && value.throughParameter) return [];
+        const written: TraceHop = { node: value.node, evaluator, note: `the token is written by ${sink}`, kind: "sink" };
         return this.#check(value.proof, evaluator, null, 0).map((failure) => ({
           messageId: "unguardedScope",
           node: failure.node ?? value.node,
@@ -138,7 +142,7 @@ export class Composer {
     if (depth > MAX_DEPTH) return [{ node: null, evaluator: null, reason: "the proof is too deep to follow", trace: [] }];
     switch (obligation.kind) {
       case "unproven":
-        return [{ node: null, evaluator: null, reason: obligation.reason, trace: [{ node: obligation.node, evaluator, note: "not proven here" }] }];
+        return [{ node: null, evaluator: null, reason: obligation.reason, trace: [{ node: obligation.node, evaluator, note: "not proven here", kind: "origin" }] }];
       case "returns":
         return this.#returnsFailures(obligation, evaluator, binding, depth);
       case "asserts": {
@@ -153,7 +157,7 @@ export class Composer {
       }
       case "parameter": {
         if (binding?.fn === obligation.fn) {
-          const argument = binding.call.evaluator.argumentProof(binding.call.query, obligation.index);
+          const argument = binding.call.evaluator.argumentProof(binding.call.query, obligation.index, obligation.steps);
           if (!argument) return [{ node: null, evaluator: null, reason: `no value is passed for \`${obligation.name}\``, trace: [] }];
           return this.#check(argument.proof, binding.call.evaluator, binding.outer, depth + 1);
         }
@@ -166,7 +170,7 @@ export class Composer {
     const target = this.#view.resolveCall(obligation.call, evaluator);
     const callee = evaluator.text(obligation.call.callee);
     if (!target) {
-      return [{ node: null, evaluator: null, reason: `\`${callee}(...)\` is not a guard`, trace: [{ node: obligation.call, evaluator, note: "not proven here" }] }];
+      return [{ node: null, evaluator: null, reason: `\`${callee}(...)\` is not a guard`, trace: [{ node: obligation.call, evaluator, note: "not proven here", kind: "origin" }] }];
     }
     if (this.#returnStack.has(target.flow)) return [{ node: null, evaluator: null, reason: `\`${callee}\` is recursive`, trace: [] }];
     const call = evaluator.callSite(obligation.call);
@@ -175,7 +179,7 @@ export class Composer {
     try {
       const inner = this.#check(this.#returnProof(target), target.evaluator, fn && call ? { fn, call: { query: call, evaluator }, outer: binding } : null, depth + 1);
       return inner.map((failure) =>
-        failure.node === null ? { ...failure, reason: failure.reason, trace: [{ node: obligation.call, evaluator, note: `returned by ${callee}` }, ...failure.trace] } : failure,
+        failure.node === null ? { ...failure, reason: failure.reason, trace: [{ node: obligation.call, evaluator, note: `returned by ${callee}`, kind: "return" }, ...failure.trace] } : failure,
       );
     } finally {
       this.#returnStack.delete(target.flow);
@@ -188,12 +192,13 @@ export class Composer {
    */
   #parameter(obligation: Obligation & { kind: "parameter" }, evaluator: Evaluator, depth: number): Failure[] {
     const flow = evaluator.records.flows.find((candidate) => candidate.owner === obligation.fn);
-    const key = `${evaluator.file.filename}:${String(obligation.fn.range[0])}:${String(obligation.index)}`;
+    const key = `${evaluator.file.filename}:${String(obligation.fn.range[0])}:${String(obligation.index)}:${obligation.steps.map(String).join(".")}`;
     const cached = this.#parameterFailures.get(key);
     if (cached) return [...cached];
     // A cycle of calls passing the parameter along proves nothing new: it holds if the rest does.
     if (this.#inProgress.has(key)) return [];
-    const received: TraceHop = { node: obligation.node, evaluator, note: `received as parameter \`${obligation.name}\`` };
+    const received: TraceHop = { node: obligation.node, evaluator, note: `received as parameter \`${obligation.name}\``, kind: "parameter" };
+    const read: TraceHop[] = obligation.read === obligation.node ? [] : [{ node: obligation.read, evaluator, note: "read from the parameter here", kind: "origin" }];
     const callers = flow ? this.#view.callersOf({ flow, evaluator }) : "entry";
     let failures: Failure[];
     if (callers === "entry") {
@@ -202,26 +207,29 @@ export class Composer {
           node: null,
           evaluator: null,
           fromEntry: true,
-          reason: `it comes from parameter \`${obligation.name}\`, which no visible caller proves: type it GrantedScope or check it with withinCeiling`,
-          trace: [received],
+          reason:
+            obligation.steps.length > 0
+              ? `the scope comes from inside parameter \`${obligation.name}\`, which is client input`
+              : `it comes from parameter \`${obligation.name}\`, which no visible caller proves: type it GrantedScope or check it with withinCeiling`,
+          trace: [received, ...read],
         },
       ];
     } else {
       this.#inProgress.add(key);
       failures = [];
       for (const caller of callers) {
-        const argument = caller.evaluator.argumentProof(caller.query, obligation.index);
-        const passes: TraceHop = { node: caller.query.call, evaluator: caller.evaluator, note: `passes it to ${caller.evaluator.text(caller.query.call.callee)}` };
+        const argument = caller.evaluator.argumentProof(caller.query, obligation.index, obligation.steps);
+        const passes: TraceHop = { node: caller.query.call, evaluator: caller.evaluator, note: `passes it to ${caller.evaluator.text(caller.query.call.callee)}`, kind: "call" };
         if (!argument) {
-          failures.push({ node: caller.query.call, evaluator: caller.evaluator, reason: `no value is passed for \`${obligation.name}\``, trace: [passes, received] });
+          failures.push({ node: caller.query.call, evaluator: caller.evaluator, reason: `no value is passed for \`${obligation.name}\``, trace: [passes, received, ...read] });
           continue;
         }
         for (const failure of this.#check(argument.proof, caller.evaluator, null, depth + 1)) {
           // Failing in the caller itself: report there. Failing further up (an entry point): keep going up.
           if (failure.node === null && !failure.fromEntry) {
-            failures.push({ node: argument.node, evaluator: caller.evaluator, reason: failure.reason, trace: [...failure.trace.filter((hop) => !isInside(hop.node, argument.node)), passes, received] });
+            failures.push({ node: argument.node, evaluator: caller.evaluator, reason: failure.reason, trace: [...failure.trace.filter((hop) => !isInside(hop.node, argument.node)), passes, received, ...read] });
           } else {
-            failures.push({ ...failure, trace: [...failure.trace, passes, received] });
+            failures.push({ ...failure, trace: [...failure.trace, passes, received, ...read] });
           }
         }
       }

@@ -11,7 +11,8 @@ const { DefinitionType } = TSESLint.Scope;
 
 /** What one scope value at a sink turned out to be. */
 export type ScopeValue =
-  | { readonly kind: "proof"; readonly node: Node; readonly proof: Proof }
+  /** `throughParameter`: the value is a property of a parameter (an update-like sink then cannot see whether it is written). */
+  | { readonly kind: "proof"; readonly node: Node; readonly proof: Proof; readonly throughParameter?: boolean }
   /** The sink writes no scope there. */
   | { readonly kind: "missing"; readonly node: Node }
   /** A spread, or an object the analysis cannot look into, may or may not supply it. */
@@ -140,8 +141,11 @@ export class Evaluator {
       if (property.type === AST_NODE_TYPES.SpreadElement) {
         const spread = this.#valuesAt(property.argument, [key, ...rest], at, sinkCall);
         if (spread.every((value) => value.kind === "missing")) continue;
+        // A spread of anything but a visible object literal may hold any scope (or none).
         return spread.map((value) =>
-          value.kind === "unseen" ? { kind: "unseen", node: property, why: "spread", reason: `\`...${this.text(property.argument)}\` may overwrite it` } : value,
+          value.kind === "unseen" || (value.kind === "proof" && value.throughParameter)
+            ? { kind: "unseen", node: property, why: "spread", reason: `\`...${this.text(property.argument)}\` may overwrite it` }
+            : value,
         );
       }
       if (findProperty({ ...object, properties: [property] }, key)) {
@@ -170,11 +174,17 @@ export class Evaluator {
     switch (source.kind) {
       case "value":
         return this.#valuesAt(source.expression, [...source.steps, ...steps], at, sinkCall);
-      case "parameter":
-        return [{ kind: "unseen", node: use, why: "opaque", reason: `the scope comes from inside parameter \`${nameOf(def.node)}\`, which is client input` }];
+      case "parameter": {
+        // A property of a parameter: the callers' arguments decide, along the same path.
+        const fn = def.flow.fn;
+        if (!fn || source.steps.includes(UNKNOWN_STEP)) break;
+        const obligation: Obligation = { kind: "parameter", fn, index: source.index, steps: [...source.steps, ...steps], node: def.node, read: use, name: nameOf(def.node) };
+        return [{ kind: "proof", node: use, proof: [obligation], throughParameter: true }];
+      }
       default:
-        return [{ kind: "unseen", node: use, why: "opaque", reason: `the scope inside \`${nameOf(def.node)}\` cannot be seen` }];
+        break;
     }
+    return [{ kind: "unseen", node: use, why: "opaque", reason: `the scope inside \`${nameOf(def.node)}\` cannot be seen` }];
   }
 
   /** The proof of a whole value. */
@@ -322,9 +332,9 @@ export class Evaluator {
         const fn = def.flow.fn;
         if (!fn) return unproven(def.node, "not a parameter");
         const param = def.node as TSESTree.Identifier;
-        if (source.steps.length > 0) return unproven(def.node, `\`${param.name}\` is a property of a parameter: client input until checked`);
-        const annotated = isGrantedScopeAnnotation(this.#file, param);
-        const fromCaller: Proof = annotated ? PROVEN : [{ kind: "parameter", fn, index: source.index, node: def.node, name: param.name }];
+        if (source.steps.includes(UNKNOWN_STEP)) return unproven(def.node, `\`${param.name}\` is destructured from a parameter in a way that cannot be followed`);
+        const annotated = source.steps.length === 0 && isGrantedScopeAnnotation(this.#file, param);
+        const fromCaller: Proof = annotated ? PROVEN : [{ kind: "parameter", fn, index: source.index, steps: source.steps, node: def.node, read: def.node, name: param.name }];
         return source.defaultValue ? allOf([fromCaller, this.#expression(source.defaultValue, at)]) : fromCaller;
       }
       case "element":
@@ -373,11 +383,15 @@ export class Evaluator {
   }
 
   /** The proof of the argument a call passes at `index`. */
-  argumentProof(query: CallQuery, index: number): { readonly proof: Proof; readonly node: Node } | null {
+  argumentProof(query: CallQuery, index: number, steps: readonly PathStep[] = []): { readonly proof: Proof; readonly node: Node } | null {
     const argument = query.call.arguments[index];
     if (!argument) return null;
     if (argument.type === AST_NODE_TYPES.SpreadElement) return { proof: unproven(argument, "the arguments are spread"), node: argument };
-    return { proof: this.#expression(argument, { flow: query.flow, state: query.flow.stateAt(query) }), node: argument };
+    const at = { flow: query.flow, state: query.flow.stateAt(query) };
+    if (steps.length === 0) return { proof: this.#expression(argument, at), node: argument };
+    const values = this.#valuesAt(argument, steps, at, query.call);
+    const node = values.length === 1 && values[0] ? values[0].node : argument;
+    return { proof: allOf(values.map((value) => this.#proofOf(value))), node };
   }
 
   /** A write to the object held by `variable` other than the sink itself: `data.scope = x`, or handing it to a call. */

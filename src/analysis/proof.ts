@@ -1,4 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
+import type { PathStep } from "./catalog.js";
 import type { FunctionNode, Node } from "./syntax.js";
 
 /**
@@ -10,8 +11,18 @@ import type { FunctionNode, Node } from "./syntax.js";
 export type Obligation =
   /** Never holds: the value is client input, a literal, a call to something that is not a guard... */
   | { readonly kind: "unproven"; readonly node: Node; readonly reason: string; readonly nullish?: boolean }
-  /** Holds when every caller of `fn` passes a proven value at `index`. */
-  | { readonly kind: "parameter"; readonly fn: FunctionNode; readonly index: number; readonly node: Node; readonly name: string }
+  /** Holds when every caller of `fn` passes a proven value at `index` (or, with `steps`, at that path inside it). */
+  | {
+      readonly kind: "parameter";
+      readonly fn: FunctionNode;
+      readonly index: number;
+      readonly steps: readonly PathStep[];
+      /** The parameter's name in the function. */
+      readonly node: Node;
+      /** Where the value (or its property) is read. */
+      readonly read: Node;
+      readonly name: string;
+    }
   /** Holds when the called function returns a proven value on every path. */
   | { readonly kind: "returns"; readonly call: TSESTree.CallExpression | TSESTree.NewExpression; readonly node: Node }
   /**

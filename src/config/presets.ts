@@ -6,6 +6,8 @@ const MODEL_CREATES: readonly SinkConfig[] = [
   { callee: "**.OAuthAccessToken.upsert", scope: "0.scope" },
   { callee: "**.OAuthAccessToken.findOrCreate", scope: "0.defaults.scope" },
   { callee: "**.OAuthAccessToken.bulkCreate", scope: "0[].scope" },
+  // Sequelize's static update(values, options): checked where it writes a scope.
+  { callee: "**.OAuthAccessToken.update", scope: "0.scope", scopeRequired: false },
   // The Django manager shape.
   { callee: "**.OAuthAccessToken.objects.create", scope: "0.scope" },
   { callee: ["**.OAuthAccessToken.objects.get_or_create", "**.OAuthAccessToken.objects.update_or_create"], scope: "0.defaults.scope" },
