@@ -149,9 +149,8 @@ export function solve<Def, Query>(record: PathRecord<Def, Query>): Solution<Def,
 
   const queue: Segment[] = [...record.segments];
   const queued = new Set(queue);
-  for (let head = 0; head < queue.length; head++) {
-    const segment = queue[head];
-    if (!segment) break;
+  // A worklist: the array iterator also visits what is pushed while iterating.
+  for (const segment of queue) {
     queued.delete(segment);
     const out = run(segment);
     const previous = outStates.get(segment);
