@@ -1,13 +1,11 @@
-import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
+import type { TSESLint } from "@typescript-eslint/utils";
 import { analyzeFile, Catalog, findingsInFile, GRANTED_TYPE_NAMES, type GrantedTypeOracle } from "../src/analysis/index.js";
+import { findSuppressions } from "../src/analysis/suppressions.js";
+import { MESSAGES, messageData } from "../src/analysis/messages.js";
 import { optionsJsonSchema, parseOptions, type ScopeCeilingOptions } from "../src/config/schema.js";
 import { createRule } from "./create-rule.js";
 
-export const MESSAGES = {
-  unguardedScope: "The scope written by {{sink}} is not proven to come from withinCeiling: {{reason}}.",
-  missingScope: "{{sink}} writes no visible scope: {{reason}}.",
-  unusedGuardResult: "The scope returned by {{guard}} is discarded: write the token's scope from its return value, not from the raw request.",
-} as const;
+export { MESSAGES };
 
 const catalogs = new Map<string, Catalog>();
 
@@ -54,16 +52,16 @@ export const requireWithinCeiling = createRule<[ScopeCeilingOptions], keyof type
       catalog,
       typedGranted: typeOracle(context),
       onEvaluated: (evaluator) => {
+        const suppressions = findSuppressions(context.sourceCode);
+        for (const directive of suppressions.withoutReason) {
+          context.report({
+            loc: { start: { line: directive.line, column: directive.column - 1 }, end: { line: directive.endLine, column: directive.endColumn - 1 } },
+            messageId: "suppressionWithoutReason",
+          });
+        }
         for (const finding of findingsInFile(evaluator)) {
-          if (finding.messageId === "unusedGuardResult") {
-            const call = finding.node as TSESTree.CallExpression;
-            context.report({ node: call, messageId: "unusedGuardResult", data: { guard: evaluator.text(call.callee) } });
-          } else {
-            // Say where the proof breaks when that is elsewhere: the definition, the helper, the caller.
-            const origin = finding.trace.find((hop) => hop.kind !== "parameter" && hop.kind !== "sink" && hop.evaluator === evaluator && hop.node.loc.start.line !== finding.node.loc.start.line);
-            const where = origin ? ` (line ${String(origin.node.loc.start.line)})` : "";
-            context.report({ node: finding.node, messageId: finding.messageId, data: { sink: finding.sink, reason: finding.reason + where } });
-          }
+          if (suppressions.lines.has(finding.node.loc.start.line)) continue;
+          context.report({ node: finding.node, messageId: finding.messageId, data: messageData(finding) });
         }
       },
     });

@@ -17,6 +17,11 @@ export interface FileContext {
   readonly filename: string;
   /** The folder relative `from` paths in the configuration are resolved against. */
   readonly baseDir: string;
+  /**
+   * With a whole program: where an imported name is really declared, through re-exports, barrels,
+   * `export *` and path aliases. `module` is a package name or an absolute path without extension.
+   */
+  readonly canonicalImport?: ((local: TSESTree.Identifier, module: string, imported: string) => { readonly module: string; readonly imported: string } | null) | undefined;
 }
 
 export function variableOf(file: FileContext, identifier: TSESTree.Identifier | TSESTree.JSXIdentifier): Variable | null {
@@ -36,7 +41,8 @@ export function bindingOf(file: FileContext, identifier: TSESTree.Identifier): B
     else if (specifier.type === AST_NODE_TYPES.ImportSpecifier) {
       imported = specifier.imported.type === AST_NODE_TYPES.Identifier ? specifier.imported.name : specifier.imported.value;
     }
-    return { kind: "import", module: declaration.source.value, imported, variable };
+    const canonical = file.canonicalImport?.(def.name, declaration.source.value, imported);
+    return { kind: "import", module: canonical?.module ?? declaration.source.value, imported: canonical?.imported ?? imported, variable };
   }
   return { kind: "local", variable };
 }

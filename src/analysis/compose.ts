@@ -94,7 +94,7 @@ export class Composer {
     };
     for (const evaluator of evaluators) {
       for (const call of evaluator.records.unusedGuards) {
-        add({ messageId: "unusedGuardResult", node: call, evaluator, sink: "", reason: "", trace: [] });
+        add({ messageId: "unusedGuardResult", node: call, evaluator, sink: evaluator.text(call.callee), reason: "", trace: [] });
       }
       for (const flow of evaluator.records.flows) {
         for (const query of flow.sinks) {

@@ -1,0 +1,196 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { Project, ts } from "ts-morph";
+import { Catalog, Composer, type Finding } from "../analysis/index.js";
+import { formatMessage, messageData } from "../analysis/messages.js";
+import { ConfigError, parseOptions } from "../config/schema.js";
+import { fingerprint, readBaseline } from "./baseline.js";
+import { UsageError } from "./errors.js";
+import type { CheckFinding, CheckResult, TraceStep } from "./findings.js";
+import { ProgramAnalysis, toRelative, type AnalyzedFile } from "./program.js";
+
+export interface CheckOptions {
+  /** Where relative paths start and what reported files are relative to. Default: the process's. */
+  readonly cwd?: string;
+  /** The tsconfig of the program. Default: `tsconfig.json` in `cwd`. */
+  readonly project?: string;
+  /** The configuration. Default: `scope-ceiling.config.json` next to the tsconfig, if there is one. */
+  readonly config?: string;
+  /** Check only these files or folders (the rest of the program is still read to follow calls). */
+  readonly paths?: readonly string[];
+  /** Findings recorded in this baseline are not reported. */
+  readonly baseline?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export const CONFIG_FILE = "scope-ceiling.config.json";
+
+function loadConfig(path: string | undefined): { catalog: Catalog; baseDir: string; file: string | null } {
+  if (!path) return { catalog: new Catalog({}), baseDir: process.cwd(), file: null };
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`config ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not valid JSON (${(error as Error).message})`}`);
+  }
+  try {
+    return { catalog: new Catalog(parseOptions(json, `config ${path}`)), baseDir: dirname(path), file: path };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function loadProject(tsconfig: string): Project {
+  if (!existsSync(tsconfig)) throw new UsageError(`tsconfig ${tsconfig}: no such file (pass --project)`);
+  let project: Project;
+  try {
+    project = new Project({ tsConfigFilePath: tsconfig, skipFileDependencyResolution: true });
+  } catch (error) {
+    throw new UsageError(`tsconfig ${tsconfig}: ${(error as Error).message.split("\n")[0] ?? "cannot be read"}`);
+  }
+  const problems = project.getConfigFileParsingDiagnostics().filter((diagnostic) => diagnostic.getCategory() === ts.DiagnosticCategory.Error);
+  const first = problems[0];
+  if (first) {
+    const text = first.getMessageText();
+    throw new UsageError(`tsconfig ${tsconfig}: ${typeof text === "string" ? text : text.getMessageText()}`);
+  }
+  return project;
+}
+
+/** Words a file must contain to hold a sink or a guard call: checked before any parsing. */
+function anchorWords(catalog: Catalog): string[] {
+  const words = new Set<string>(["GrantedScope", "scope-ceiling-ignore"]);
+  for (const sink of catalog.sinks) {
+    for (const pattern of sink.patterns) {
+      const named = pattern.segments.filter((segment) => segment !== "*");
+      const last = named.at(-1);
+      if (last) words.add(last);
+    }
+  }
+  for (const guard of catalog.guards) words.add(guard.name);
+  return [...words];
+}
+
+function inScope(file: string, roots: readonly string[]): boolean {
+  return roots.length === 0 || roots.some((root) => file === root || file.startsWith(root.endsWith(sep) ? root : root + sep));
+}
+
+/** Runs the whole-program check and returns the findings (nothing is printed). */
+export function check(options: CheckOptions = {}): CheckResult {
+  const started = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const tsconfig = resolve(cwd, options.project ?? "tsconfig.json");
+  const project = loadProject(tsconfig);
+  const configPath = options.config ? resolve(cwd, options.config) : existsSync(join(dirname(tsconfig), CONFIG_FILE)) ? join(dirname(tsconfig), CONFIG_FILE) : undefined;
+  const { catalog, baseDir } = loadConfig(configPath);
+  const roots = (options.paths ?? []).map((path) => {
+    const absolute = isAbsolute(path) ? path : resolve(cwd, path);
+    if (!existsSync(absolute)) throw new UsageError(`path ${path}: no such file or folder`);
+    return statSync(absolute).isDirectory() ? absolute.replace(/[\\/]$/, "") : absolute;
+  });
+  const baseline = options.baseline ? readBaseline(resolve(cwd, options.baseline)) : null;
+
+  const files = project.getSourceFiles().filter((file) => !file.isDeclarationFile() && !file.isInNodeModules() && inScope(file.getFilePath(), roots));
+  const words = anchorWords(catalog);
+  const program = new ProgramAnalysis(project, catalog, configPath ? baseDir : dirname(tsconfig));
+  const analyzed: AnalyzedFile[] = [];
+  const syntaxErrors: CheckFinding[] = [];
+  files.forEach((file, index) => {
+    options.onProgress?.(index, files.length);
+    const path = file.getFilePath();
+    const parseErrors = project.getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode);
+    const first = parseErrors[0];
+    if (first) {
+      const { line, character } = file.compilerNode.getLineAndCharacterOfPosition(first.start);
+      const message = `${toRelative(cwd, path)} has a syntax error (${ts.flattenDiagnosticMessageText(first.messageText, " ")}); its token writes were not checked`;
+      syntaxErrors.push(finding("scope-ceiling/syntax", "syntaxError", message, toRelative(cwd, path), line + 1, character + 1, line + 1, character + 2, [], file.getFullText().split("\n")[line] ?? ""));
+      return;
+    }
+    const text = file.getFullText();
+    if (!words.some((word) => text.includes(word))) return;
+    analyzed.push(program.analyze(path));
+  });
+  options.onProgress?.(files.length, files.length);
+
+  const evaluators = analyzed.flatMap((file) => (file.evaluator ? [file.evaluator] : []));
+  const composed = new Composer(program).findings(evaluators);
+  const byPath = new Map(analyzed.map((file) => [file.path, file]));
+  const results: CheckFinding[] = [...syntaxErrors];
+  let suppressed = 0;
+  const lineText = (path: string, line: number) => program.analyze(path).evaluator?.file.sourceCode.lines[line - 1] ?? "";
+
+  for (const found of composed) {
+    const path = program.pathOf(found.evaluator);
+    const file = program.analyze(path);
+    const { start, end } = found.node.loc;
+    if (file.suppressions.lines.has(start.line)) {
+      suppressed++;
+      continue;
+    }
+    const trace: TraceStep[] = found.trace.map((hop) => ({
+      file: toRelative(cwd, program.pathOf(hop.evaluator)),
+      line: hop.node.loc.start.line,
+      column: hop.node.loc.start.column + 1,
+      note: hop.note,
+    }));
+    const message = formatMessage(found.messageId, messageData(found));
+    results.push(finding("scope-ceiling/require-within-ceiling", found.messageId, message, toRelative(cwd, path), start.line, start.column + 1, end.line, end.column + 1, trace, lineText(path, start.line)));
+  }
+  for (const file of byPath.values()) {
+    const relativePath = toRelative(cwd, file.path);
+    for (const forged of file.forgedGrants) {
+      results.push(finding("scope-ceiling/no-forged-grant", "forgedGrant", forged.message, relativePath, forged.line, forged.column, forged.endLine, forged.endColumn, [], lineText(file.path, forged.line)));
+    }
+    for (const directive of file.suppressions.withoutReason) {
+      const message = formatMessage("suppressionWithoutReason", {});
+      results.push(finding("scope-ceiling/suppression", "suppressionWithoutReason", message, relativePath, directive.line, directive.column, directive.endLine, directive.endColumn, [], lineText(file.path, directive.line)));
+    }
+  }
+
+  results.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
+  const withPrints = assignFingerprints(results);
+  const reported = baseline ? withPrints.filter((result) => !baseline.has(result.fingerprint)) : withPrints;
+  return {
+    findings: reported,
+    summary: {
+      files: files.length,
+      findings: reported.length,
+      baselined: withPrints.length - reported.length,
+      suppressed,
+      durationMs: Math.round(performance.now() - started),
+    },
+  };
+}
+
+type Unprinted = Omit<CheckFinding, "fingerprint"> & { readonly lineText: string };
+
+function finding(
+  ruleId: CheckFinding["ruleId"],
+  messageId: string,
+  message: string,
+  file: string,
+  line: number,
+  column: number,
+  endLine: number,
+  endColumn: number,
+  trace: readonly TraceStep[],
+  lineText: string,
+): CheckFinding {
+  const unprinted: Unprinted = { ruleId, messageId, message, file, line, column, endLine, endColumn, trace, lineText };
+  return unprinted as unknown as CheckFinding;
+}
+
+/** Fingerprints need the whole list: equal lines in one file are told apart by occurrence. */
+function assignFingerprints(results: readonly CheckFinding[]): CheckFinding[] {
+  const seen = new Map<string, number>();
+  return results.map((result) => {
+    const { lineText, ...rest } = result as unknown as Unprinted;
+    const key = [rest.ruleId, rest.file, rest.messageId, lineText.trim().replace(/\s+/g, " ")].join("\0");
+    const occurrence = seen.get(key) ?? 0;
+    seen.set(key, occurrence + 1);
+    return { ...rest, fingerprint: fingerprint({ ruleId: rest.ruleId, file: rest.file, messageId: rest.messageId, lineText }, occurrence) };
+  });
+}
+
+export type { Finding };
