@@ -1,4 +1,4 @@
-import type { TSESLint } from "@typescript-eslint/utils";
+import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
 import { analyzeFile, Catalog, findingsInFile, GRANTED_TYPE_NAMES, type GrantedTypeOracle } from "../src/analysis/index.js";
 import { findSuppressions } from "../src/analysis/suppressions.js";
 import { MESSAGES, messageData } from "../src/analysis/messages.js";
@@ -34,6 +34,15 @@ function typeOracle(context: Readonly<TSESLint.RuleContext<string, readonly unkn
   };
 }
 
+/** With type information: an expression's type as TypeScript prints it, for sinks named by receiver type. */
+function typeText(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): ((node: TSESTree.Node) => string | null) | undefined {
+  const services = context.sourceCode.parserServices;
+  if (!services?.program || !services.esTreeNodeToTSNodeMap) return undefined;
+  const checker = services.program.getTypeChecker();
+  const toTs = services.esTreeNodeToTSNodeMap;
+  return (node) => checker.typeToString(checker.getTypeAtLocation(toTs.get(node)));
+}
+
 export const requireWithinCeiling = createRule<[ScopeCeilingOptions], keyof typeof MESSAGES>({
   name: "require-within-ceiling",
   meta: {
@@ -48,7 +57,7 @@ export const requireWithinCeiling = createRule<[ScopeCeilingOptions], keyof type
   create(context, [options]) {
     const catalog = catalogFor(options);
     return analyzeFile({
-      file: { sourceCode: context.sourceCode, filename: context.filename, baseDir: context.cwd },
+      file: { sourceCode: context.sourceCode, filename: context.filename, baseDir: context.cwd, typeTextOf: typeText(context) },
       catalog,
       typedGranted: typeOracle(context),
       onEvaluated: (evaluator) => {

@@ -21,6 +21,8 @@ export interface FileContext {
    * With a whole program: where an imported name is really declared, through re-exports, barrels,
    * `export *` and path aliases. `module` is a package name or an absolute path without extension.
    */
+  /** With type information: the type of an expression as TypeScript prints it (`Repository<OAuthAccessToken>`). */
+  readonly typeTextOf?: ((node: TSESTree.Node) => string | null) | undefined;
   readonly canonicalImport?: ((local: TSESTree.Identifier, module: string, imported: string) => { readonly module: string; readonly imported: string } | null) | undefined;
 }
 

@@ -134,6 +134,7 @@ export class Catalog {
     const { shape, path } = this.#describe(file, call);
     return this.sinks
       .filter((spec) => this.#sinkNamed(file, spec, path, shape.isNew))
+      .filter((spec) => spec.receiverType === undefined || receiverHasType(file, shape.target, spec.receiverType))
       .filter((spec) => spec.where.every(([where, expected]) => argumentEquals(shape.args, where, expected)))
       .map((spec) => ({ spec, call, shape }));
   }
@@ -156,6 +157,19 @@ export class Catalog {
   isToScopeList(file: FileContext, call: TSESTree.CallExpression): boolean {
     return isNamedFunction(file, this.#describe(file, call).path, "toScopeList", "scope-ceiling");
   }
+}
+
+const normalizeType = (text: string) => text.replace(/\s+/g, "").replace(/^import\([^)]*\)\./, "");
+
+/**
+ * A sink named by its receiver's type (`repository.save(...)` on a `Repository<OAuthAccessToken>`):
+ * needs type information, so without it (the rule on a file without a program) it never matches.
+ */
+function receiverHasType(file: FileContext, target: Node, expected: string): boolean {
+  const callee = unwrapCallee(target);
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || !file.typeTextOf) return false;
+  const actual = file.typeTextOf(callee.object);
+  return actual !== null && normalizeType(actual) === normalizeType(expected);
 }
 
 /** A function called by name: with `from`, only the import of that name from that module. */

@@ -66,6 +66,7 @@ export class ProgramAnalysis implements ProgramView {
       filename: path,
       baseDir: this.#baseDir,
       canonicalImport: sourceFile ? (local, module, imported) => this.#canonicalImport(sourceFile, local, module, imported) : undefined,
+      typeTextOf: sourceFile ? (node) => typeText(sourceFile, node) : undefined,
     });
     const collect = {
       create: (ruleContext: { sourceCode: FileContext["sourceCode"] }) => {
@@ -231,6 +232,11 @@ export class ProgramAnalysis implements ProgramView {
       return alias.getDeclarations().some((declaration) => packageNameOf(declaration.getSourceFile().getFilePath()) === "scope-ceiling");
     };
   }
+}
+
+function typeText(sourceFile: SourceFile, node: Node): string | null {
+  const found = sourceFile.getDescendantAtStartWithWidth(node.range[0], node.range[1] - node.range[0]);
+  return found ? found.getType().getText(found, ts.TypeFormatFlags.NoTruncation) : null;
 }
 
 function isMorphFunction(node: MorphNode): boolean {

@@ -210,3 +210,24 @@ describe("baseline and suppressions", () => {
     ]);
   });
 });
+
+describe("type-aware sinks", () => {
+  it("finds TypeORM-style repositories by their receiver type", () => {
+    const dir = project("typeorm", {
+      "scope-ceiling.config.json": JSON.stringify({ sinks: [{ callee: "**.save", receiverType: "Repository<OAuthAccessToken>", scope: "0.scope" }] }),
+      "entities.ts": `export class OAuthAccessToken { scope = ""; }\nexport class AuditEntry { scope = ""; }\nexport declare class Repository<T> { save(entity: Partial<T>): Promise<T>; }\n`,
+      "tokens.ts": [
+        `import { withinCeiling } from "scope-ceiling";`,
+        `import { AuditEntry, OAuthAccessToken, Repository } from "./entities";`,
+        `export async function mint(tokens: Repository<OAuthAccessToken>, audit: Repository<AuditEntry>, body: { scope: string }, ceiling: string[]) {`,
+        `  await audit.save({ scope: body.scope });`,
+        `  await tokens.save({ scope: withinCeiling(body.scope, { ceiling }) });`,
+        `  await tokens.save({ scope: body.scope });`,
+        `}`,
+        ``,
+      ].join("\n"),
+    });
+    const result = run(["check", "--format", "json"], dir);
+    expect((JSON.parse(result.stdout) as { findings: { file: string; line: number }[] }).findings.map(({ file, line }) => `${file}:${String(line)}`)).toEqual(["tokens.ts:6"]);
+  });
+});
