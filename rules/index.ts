@@ -4,23 +4,11 @@
  *   import scopeCeiling from "scope-ceiling/eslint-plugin";
  *   export default [scopeCeiling.configs.recommended];
  */
-import { readFileSync } from "node:fs";
 import type { TSESLint } from "@typescript-eslint/utils";
+import { packageVersion } from "../src/package-version.js";
 import { noForgedGrant } from "./no-forged-grant.js";
 import { requireWithinCeiling } from "./require-within-ceiling.js";
 
-function packageVersion(): string {
-  // The same file from rules/ (source) and dist/rules/ (built): look upwards for our package.json.
-  for (const relative of ["../package.json", "../../package.json"]) {
-    try {
-      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as { name?: string; version?: string };
-      if (manifest.name === "scope-ceiling" && manifest.version) return manifest.version;
-    } catch {
-      // not there: try the next folder up
-    }
-  }
-  return "0.0.0";
-}
 
 const rules = {
   "require-within-ceiling": requireWithinCeiling,

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { packageVersion } from "../package-version.js";
 import { writeBaseline } from "./baseline.js";
 import { check } from "./check.js";
 import { UsageError } from "./errors.js";
@@ -38,17 +39,6 @@ const PROCESS_IO: CliIO = {
   cwd: process.cwd(),
 };
 
-function version(): string {
-  for (const relative of ["../../package.json", "../../../package.json"]) {
-    try {
-      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as { name?: string; version?: string };
-      if (manifest.name === "scope-ceiling" && manifest.version) return manifest.version;
-    } catch {
-      // not there: try the next folder up
-    }
-  }
-  return "0.0.0";
-}
 
 /** Runs the CLI; returns the exit code (the caller sets process.exitCode). */
 export function main(argv: readonly string[], io: CliIO = PROCESS_IO): number {
@@ -77,7 +67,7 @@ export function main(argv: readonly string[], io: CliIO = PROCESS_IO): number {
       return 0;
     }
     if (values.version) {
-      io.stdout(`${version()}\n`);
+      io.stdout(`${packageVersion()}\n`);
       return 0;
     }
     const [command, ...paths] = positionals;
@@ -108,7 +98,7 @@ export function main(argv: readonly string[], io: CliIO = PROCESS_IO): number {
       io.stderr(`scope-ceiling: recorded ${String(result.findings.length)} finding${result.findings.length === 1 ? "" : "s"} in ${values["write-baseline"]}\n`);
       return 0;
     }
-    const report = REPORTERS[format](result, { cwd: io.cwd, toolVersion: version() });
+    const report = REPORTERS[format](result, { cwd: io.cwd, toolVersion: packageVersion() });
     if (values.output === undefined) io.stdout(report);
     else {
       const path = resolve(io.cwd, values.output);
