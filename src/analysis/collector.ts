@@ -304,7 +304,8 @@ export class Collector {
 
   #call(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
     const flow = this.#flow;
-    if (!flow) return;
+    // Unreachable code writes no token and passes nothing on.
+    if (!flow || flow.current.size === 0) return;
     for (const match of this.#catalog.matchSinks(this.#file, node)) {
       const query: SinkQuery = { kind: "sink", match, flow };
       flow.sinks.push(query);
@@ -334,7 +335,7 @@ export class Collector {
 
   #return(node: Node, argument: Node | null): void {
     const flow = this.#flow;
-    if (!flow) return;
+    if (!flow || flow.current.size === 0) return;
     const query: ReturnQuery = { kind: "return", node, argument, flow };
     flow.returns.push(query);
     flow.record({ kind: "query", query });
