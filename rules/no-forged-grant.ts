@@ -1,7 +1,8 @@
-import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
-import { isGrantedTypeNode } from "../src/analysis/index.js";
+import type { TSESTree } from "@typescript-eslint/utils";
+import { FORGED_GRANT_MESSAGE, forgedGrantType } from "../src/analysis/forged-grant.js";
 import { findSuppressions } from "../src/analysis/suppressions.js";
 import { createRule } from "./create-rule.js";
+import { typeOracle } from "./type-info.js";
 
 export const noForgedGrant = createRule({
   name: "no-forged-grant",
@@ -11,21 +12,20 @@ export const noForgedGrant = createRule({
       description: "Disallow type assertions that forge a GrantedScope or GrantedScopeList",
     },
     messages: {
-      forgedGrant: "This type assertion forges a {{type}}: only withinCeiling may produce one. Pass the value through withinCeiling instead.",
+      forgedGrant: FORGED_GRANT_MESSAGE,
     },
     schema: [],
     defaultOptions: [],
   },
   create(context) {
     const file = { sourceCode: context.sourceCode, filename: context.filename, baseDir: context.cwd };
+    const typed = typeOracle(context);
     let suppressed: ReadonlySet<number> | undefined;
     const check = (node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) => {
       suppressed ??= findSuppressions(context.sourceCode).lines;
       if (suppressed.has(node.loc.start.line)) return;
-      const type = node.typeAnnotation;
-      if (!isGrantedTypeNode(file, type)) return;
-      const name = type.type === AST_NODE_TYPES.TSTypeReference && type.typeName.type === AST_NODE_TYPES.Identifier ? type.typeName.name : "GrantedScope";
-      context.report({ node, messageId: "forgedGrant", data: { type: name } });
+      const type = forgedGrantType(file, node, typed);
+      if (type !== null) context.report({ node, messageId: "forgedGrant", data: { type } });
     };
     return { TSAsExpression: check, TSTypeAssertion: check };
   },

@@ -1,9 +1,9 @@
-import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
-import { analyzeFile, Catalog, findingsInFile, GRANTED_TYPE_NAMES, type GrantedTypeOracle } from "../src/analysis/index.js";
+import { analyzeFile, Catalog, findingsInFile } from "../src/analysis/index.js";
 import { findSuppressions } from "../src/analysis/suppressions.js";
 import { MESSAGES, messageData } from "../src/analysis/messages.js";
 import { optionsJsonSchema, parseOptions, type ScopeCeilingOptions } from "../src/config/schema.js";
 import { createRule } from "./create-rule.js";
+import { typeOracle, typeText } from "./type-info.js";
 
 export { MESSAGES };
 
@@ -18,29 +18,6 @@ function catalogFor(options: ScopeCeilingOptions): Catalog {
     catalogs.set(key, catalog);
   }
   return catalog;
-}
-
-/** With type information: an expression whose type is the package's GrantedScope or GrantedScopeList. */
-function typeOracle(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): GrantedTypeOracle | undefined {
-  const services = context.sourceCode.parserServices;
-  if (!services?.program || !services.esTreeNodeToTSNodeMap) return undefined;
-  const checker = services.program.getTypeChecker();
-  const toTs = services.esTreeNodeToTSNodeMap;
-  return (node) => {
-    const type = checker.getTypeAtLocation(toTs.get(node));
-    const alias = type.aliasSymbol;
-    if (!alias || !GRANTED_TYPE_NAMES.has(alias.getName())) return false;
-    return (alias.declarations ?? []).some((declaration) => /[\\/]scope-ceiling[\\/]|[\\/]src[\\/]guard[\\/]granted\.(?:d\.)?ts$/.test(declaration.getSourceFile().fileName));
-  };
-}
-
-/** With type information: an expression's type as TypeScript prints it, for sinks named by receiver type. */
-function typeText(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): ((node: TSESTree.Node) => string | null) | undefined {
-  const services = context.sourceCode.parserServices;
-  if (!services?.program || !services.esTreeNodeToTSNodeMap) return undefined;
-  const checker = services.program.getTypeChecker();
-  const toTs = services.esTreeNodeToTSNodeMap;
-  return (node) => checker.typeToString(checker.getTypeAtLocation(toTs.get(node)));
 }
 
 export const requireWithinCeiling = createRule<[ScopeCeilingOptions], keyof typeof MESSAGES>({

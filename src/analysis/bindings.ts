@@ -7,7 +7,8 @@ const { DefinitionType } = TSESLint.Scope;
 
 /** Where a name comes from, as far as one file can tell. */
 export type Binding =
-  | { readonly kind: "import"; readonly module: string; readonly imported: string; readonly variable: Variable }
+  /** `module`: where the name is declared, when a program can tell (else as written); `written`: the specifier as written. */
+  | { readonly kind: "import"; readonly module: string; readonly written: string; readonly imported: string; readonly variable: Variable }
   | { readonly kind: "local"; readonly variable: Variable }
   | { readonly kind: "global"; readonly name: string };
 
@@ -44,7 +45,7 @@ export function bindingOf(file: FileContext, identifier: TSESTree.Identifier): B
       imported = specifier.imported.type === AST_NODE_TYPES.Identifier ? specifier.imported.name : specifier.imported.value;
     }
     const canonical = file.canonicalImport?.(def.name, declaration.source.value, imported);
-    return { kind: "import", module: canonical?.module ?? declaration.source.value, imported: canonical?.imported ?? imported, variable };
+    return { kind: "import", module: canonical?.module ?? declaration.source.value, written: declaration.source.value, imported: canonical?.imported ?? imported, variable };
   }
   return { kind: "local", variable };
 }

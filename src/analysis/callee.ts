@@ -11,9 +11,14 @@ export const UNKNOWN_SEGMENT = "?";
  */
 export interface CalleePath {
   readonly segments: readonly string[];
-  /** When the root is an import: the module as written, and whether it was a default or namespace import (then not in `segments`). */
+  /** When the root is an import: the module it is declared in (see Binding) and the module as written. */
   readonly module?: string;
-  readonly moduleRoot?: boolean;
+  readonly writtenModule?: string;
+  /**
+   * The root stands for the module itself: a namespace import (not in `segments`) or a default
+   * import (its local name is the first segment, and may also be read as the module: `jwt.sign`).
+   */
+  readonly moduleRoot?: "namespace" | "default";
 }
 
 const MAX_ALIAS_DEPTH = 8;
@@ -28,6 +33,11 @@ export function calleePath(file: FileContext, expression: Node, depth = 0): Call
       return { segments: ["super"] };
     case AST_NODE_TYPES.MemberExpression: {
       const object = calleePath(file, node.object, depth);
+      // `ns.name` on a namespace import is an import of `name`: a program can say where it is declared.
+      if (object.moduleRoot === "namespace" && object.segments.length === 0 && object.module !== undefined && !node.computed && node.property.type === AST_NODE_TYPES.Identifier) {
+        const canonical = file.canonicalImport?.(node.property, object.writtenModule ?? object.module, node.property.name);
+        if (canonical) return { segments: [canonical.imported], module: canonical.module, writtenModule: object.writtenModule ?? object.module };
+      }
       return { ...object, segments: [...object.segments, memberName(node) ?? UNKNOWN_SEGMENT] };
     }
     case AST_NODE_TYPES.Identifier:
@@ -51,8 +61,10 @@ function identifierPath(file: FileContext, identifier: TSESTree.Identifier, dept
   const binding = bindingOf(file, identifier);
   if (binding.kind === "global") return { segments: [identifier.name] };
   if (binding.kind === "import") {
-    if (binding.imported === "*" || binding.imported === "default") return { segments: [], module: binding.module, moduleRoot: true };
-    return { segments: [binding.imported], module: binding.module };
+    const modules = { module: binding.module, writtenModule: binding.written };
+    if (binding.imported === "*") return { segments: [], ...modules, moduleRoot: "namespace" };
+    if (binding.imported === "default") return { segments: [identifier.name], ...modules, moduleRoot: "default" };
+    return { segments: [binding.imported], ...modules };
   }
   const constant = constInitializer(binding.variable);
   if (!constant) return { segments: [identifier.name] };

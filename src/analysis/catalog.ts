@@ -140,8 +140,10 @@ export class Catalog {
   }
 
   #sinkNamed(file: FileContext, spec: SinkSpec, path: CalleePath, isNew: boolean): boolean {
-    if (spec.from !== undefined && (path.module === undefined || !isSameModule(file, path.module, spec.from))) return false;
-    return spec.patterns.some((pattern) => pattern.isNew === isNew && matchesCalleePattern(pattern, path.segments));
+    if (spec.from !== undefined && !fromModule(file, path, spec.from)) return false;
+    // With `from`, a default import stands for the module: `jwt.sign` is the module's `sign`.
+    const segments = spec.from !== undefined && path.moduleRoot === "default" ? path.segments.slice(1) : path.segments;
+    return spec.patterns.some((pattern) => pattern.isNew === isNew && matchesCalleePattern(pattern, segments));
   }
 
   /** The guard this call invokes, if any. */
@@ -176,7 +178,12 @@ function receiverHasType(file: FileContext, target: Node, expected: string): boo
 function isNamedFunction(file: FileContext, path: CalleePath, name: string, from: string | undefined): boolean {
   if (path.segments.at(-1) !== name) return false;
   if (from === undefined) return true;
-  return path.segments.length === 1 && path.module !== undefined && isSameModule(file, path.module, from);
+  return path.segments.length === 1 && path.moduleRoot !== "default" && fromModule(file, path, from);
+}
+
+/** Is the callee's root imported from `from`: where it is declared, or as the import is written? */
+function fromModule(file: FileContext, path: CalleePath, from: string): boolean {
+  return (path.module !== undefined && isSameModule(file, path.module, from)) || (path.writtenModule !== undefined && isSameModule(file, path.writtenModule, from));
 }
 
 /** Does the argument at `path` equal `expected`: a string, or a member expression ending in that name? */

@@ -75,7 +75,10 @@ export class Composer {
   readonly #returns = new Map<Flow, Proof>();
   readonly #checked = new Map<Flow, Map<number, Proof>>();
   readonly #parameterFailures = new Map<string, readonly Failure[]>();
-  readonly #inProgress = new Set<string>();
+  /** Parameters being checked, outermost first; a cycle back to one is cut there. */
+  readonly #inProgress: string[] = [];
+  /** The outermost in-progress parameter a result leaned on: such a result is not final, so not cached. */
+  #lowest = Infinity;
   readonly #returnStack = new Set<Flow>();
 
   constructor(view: ProgramView) {
@@ -169,10 +172,14 @@ export class Composer {
   #returnsFailures(obligation: Obligation & { kind: "returns" }, evaluator: Evaluator, binding: Binding | null, depth: number): Failure[] {
     const target = this.#view.resolveCall(obligation.call, evaluator);
     const callee = evaluator.text(obligation.call.callee);
+    // A function the program defines is judged by its body, whatever its declared type says;
+    // only a function without one here (a library's, an ambient declaration) is taken at its type.
+    if (!target && obligation.typedGranted) return [];
     if (!target) {
       return [{ node: null, evaluator: null, reason: `\`${callee}(...)\` is not a guard`, trace: [{ node: obligation.call, evaluator, note: "not proven here", kind: "origin" }] }];
     }
-    if (this.#returnStack.has(target.flow)) return [{ node: null, evaluator: null, reason: `\`${callee}\` is recursive`, trace: [] }];
+    // A recursive call returns what the function returns: the other paths decide (greatest fixpoint).
+    if (this.#returnStack.has(target.flow)) return [];
     const call = evaluator.callSite(obligation.call);
     const fn = target.flow.fn;
     this.#returnStack.add(target.flow);
@@ -192,11 +199,15 @@ export class Composer {
    */
   #parameter(obligation: Obligation & { kind: "parameter" }, evaluator: Evaluator, depth: number): Failure[] {
     const flow = evaluator.records.flows.find((candidate) => candidate.owner === obligation.fn);
-    const key = `${evaluator.file.filename}:${String(obligation.fn.range[0])}:${String(obligation.index)}:${obligation.steps.map(String).join(".")}`;
+    const key = `${evaluator.file.filename}:${String(obligation.fn.range[0])}:${String(obligation.index)}:${obligation.steps.map(String).join(".")}:${String(obligation.read.range[0])}`;
     const cached = this.#parameterFailures.get(key);
     if (cached) return [...cached];
     // A cycle of calls passing the parameter along proves nothing new: it holds if the rest does.
-    if (this.#inProgress.has(key)) return [];
+    const open = this.#inProgress.indexOf(key);
+    if (open >= 0) {
+      this.#lowest = Math.min(this.#lowest, open);
+      return [];
+    }
     const received: TraceHop = { node: obligation.node, evaluator, note: `received as parameter \`${obligation.name}\``, kind: "parameter" };
     const read: TraceHop[] = obligation.read === obligation.node ? [] : [{ node: obligation.read, evaluator, note: "read from the parameter here", kind: "origin" }];
     const callers = flow ? this.#view.callersOf({ flow, evaluator }) : "entry";
@@ -215,7 +226,9 @@ export class Composer {
         },
       ];
     } else {
-      this.#inProgress.add(key);
+      const outerLowest = this.#lowest;
+      this.#lowest = Infinity;
+      this.#inProgress.push(key);
       failures = [];
       for (const caller of callers) {
         const argument = caller.evaluator.argumentProof(caller.query, obligation.index, obligation.steps);
@@ -233,7 +246,12 @@ export class Composer {
           }
         }
       }
-      this.#inProgress.delete(key);
+      this.#inProgress.pop();
+      const ownDepth = this.#inProgress.length;
+      const final = this.#lowest >= ownDepth;
+      this.#lowest = Math.min(outerLowest, final ? Infinity : this.#lowest);
+      // Computed while an enclosing parameter was still open: correct here, but not on its own.
+      if (!final) return failures;
     }
     this.#parameterFailures.set(key, failures);
     return failures;

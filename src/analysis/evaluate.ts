@@ -257,8 +257,7 @@ export class Evaluator {
       const binding = bindingOf(this.#file, callee);
       if (binding.kind === "global" && call.arguments[0]) return this.#expression(call.arguments[0], at);
     }
-    if (this.#typedGranted?.(call)) return PROVEN;
-    return [{ kind: "returns", call, node: call }];
+    return [{ kind: "returns", call, node: call, typedGranted: this.#typedGranted?.(call) ?? false }];
   }
 
   #identifier(identifier: TSESTree.Identifier, at: At): Proof {

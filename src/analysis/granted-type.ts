@@ -3,6 +3,8 @@ import { bindingOf, isSameModule, variableOf, type FileContext } from "./binding
 import type { Node } from "./syntax.js";
 
 export const GRANTED_TYPE_NAMES: ReadonlySet<string> = new Set(["GrantedScope", "GrantedScopeList"]);
+/** The name of the unique symbol that brands both types (src/guard/granted.ts), as it appears in property names. */
+export const GRANTED_BRAND = "grantedBrand";
 const PACKAGE = "scope-ceiling";
 
 /**

@@ -17,7 +17,7 @@ export type { FileContext } from "./bindings.js";
 export type { Finding, MessageId, TraceHop, ProgramView, FunctionRef, CallSite } from "./compose.js";
 export { Composer } from "./compose.js";
 export { Evaluator, type GrantedTypeOracle } from "./evaluate.js";
-export { isGrantedTypeNode, GRANTED_TYPE_NAMES } from "./granted-type.js";
+export { isGrantedTypeNode, GRANTED_BRAND, GRANTED_TYPE_NAMES } from "./granted-type.js";
 
 type Listener = (...args: never[]) => void;
 

@@ -23,8 +23,11 @@ export type Obligation =
       readonly read: Node;
       readonly name: string;
     }
-  /** Holds when the called function returns a proven value on every path. */
-  | { readonly kind: "returns"; readonly call: TSESTree.CallExpression | TSESTree.NewExpression; readonly node: Node }
+  /**
+   * Holds when the called function returns a proven value on every path. `typedGranted`: the call
+   * is typed GrantedScope, which decides only when the function's body cannot be seen.
+   */
+  | { readonly kind: "returns"; readonly call: TSESTree.CallExpression | TSESTree.NewExpression; readonly node: Node; readonly typedGranted: boolean }
   /**
    * Holds when the called function checks its parameter `argument` on every path that returns,
    * or else when `otherwise` (what the value's definitions prove) holds.

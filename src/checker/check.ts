@@ -93,6 +93,12 @@ export function check(options: CheckOptions = {}): CheckResult {
 
   const files = project.getSourceFiles().filter((file) => !file.isDeclarationFile() && !file.isInNodeModules() && inScope(file.getFilePath(), roots));
   const words = anchorWords(catalog);
+  // Aliases of the grant types (`type Granted = GrantedScope`) can forge a grant under their own name.
+  for (const file of files) {
+    const text = file.getFullText();
+    if (!text.includes("GrantedScope")) continue;
+    for (const alias of text.matchAll(/\btype\s+([A-Za-z_$][\w$]*)\s*=\s*(?:[\w$]+\.)?GrantedScope(?:List)?\b/g)) if (alias[1]) words.push(alias[1]);
+  }
   const program = new ProgramAnalysis(project, catalog, configPath ? baseDir : dirname(tsconfig));
   const analyzed: AnalyzedFile[] = [];
   const syntaxErrors: CheckFinding[] = [];

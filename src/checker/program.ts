@@ -10,10 +10,10 @@ import { unwrapCallee } from "../analysis/callee.js";
 import type { Flow } from "../analysis/collector.js";
 import type { CallSite, FunctionRef, ProgramView } from "../analysis/compose.js";
 import { FileView } from "../analysis/file-view.js";
-import { GRANTED_TYPE_NAMES } from "../analysis/granted-type.js";
+import { GRANTED_BRAND, GRANTED_TYPE_NAMES } from "../analysis/granted-type.js";
 import { findSuppressions, type Suppressions } from "../analysis/suppressions.js";
 import { isFunctionNode, type Node } from "../analysis/syntax.js";
-import { noForgedGrant } from "../../rules/no-forged-grant.js";
+import { FORGED_GRANT_MESSAGE, forgedGrantType } from "../analysis/forged-grant.js";
 
 /** One file as the checker saw it: its evaluator, or why it could not be read. */
 export interface AnalyzedFile {
@@ -68,17 +68,29 @@ export class ProgramAnalysis implements ProgramView {
       canonicalImport: sourceFile ? (local, module, imported) => this.#canonicalImport(sourceFile, local, module, imported) : undefined,
       typeTextOf: sourceFile ? (node) => typeText(sourceFile, node) : undefined,
     });
+    const forged: { node: TSESTree.Node; type: string }[] = [];
     const collect = {
       create: (ruleContext: { sourceCode: FileContext["sourceCode"] }) => {
         suppressions = findSuppressions(ruleContext.sourceCode);
-        return analyzeFile({
-          file: context(ruleContext.sourceCode),
-          catalog: this.#catalog,
-          typedGranted: sourceFile ? this.#typeOracle(sourceFile) : undefined,
-          onEvaluated: (result) => {
-            evaluator = result;
-          },
-        });
+        const file = context(ruleContext.sourceCode);
+        const typedGranted = sourceFile ? this.#typeOracle(sourceFile) : undefined;
+        // no-forged-grant, from the same shared judgement as the rule, with the program's types.
+        const assertion = (node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) => {
+          const type = forgedGrantType(file, node, typedGranted);
+          if (type !== null) forged.push({ node, type });
+        };
+        return {
+          ...analyzeFile({
+            file,
+            catalog: this.#catalog,
+            typedGranted,
+            onEvaluated: (result) => {
+              evaluator = result;
+            },
+          }),
+          TSAsExpression: assertion,
+          TSTypeAssertion: assertion,
+        };
       },
     };
     const messages = this.#linter.verify(
@@ -87,8 +99,8 @@ export class ProgramAnalysis implements ProgramView {
         {
           files: ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}"],
           languageOptions: { parser: tsParser, parserOptions: { ecmaFeatures: { jsx: path.endsWith("x") } } },
-          plugins: { checker: { rules: { collect: collect as never, "no-forged-grant": noForgedGrant as never } } },
-          rules: { "checker/collect": "error", "checker/no-forged-grant": "error" },
+          plugins: { checker: { rules: { collect: collect as never } } },
+          rules: { "checker/collect": "error" },
         },
       ],
       path,
@@ -98,9 +110,15 @@ export class ProgramAnalysis implements ProgramView {
       path,
       evaluator,
       syntaxError: fatal ? { line: fatal.line, column: fatal.column, message: fatal.message } : null,
-      forgedGrants: messages
-        .filter((message) => message.ruleId === "checker/no-forged-grant" && !suppressions.lines.has(message.line))
-        .map((message) => ({ line: message.line, column: message.column, endLine: message.endLine ?? message.line, endColumn: message.endColumn ?? message.column, message: message.message })),
+      forgedGrants: forged
+        .filter(({ node }) => !suppressions.lines.has(node.loc.start.line))
+        .map(({ node, type }) => ({
+          line: node.loc.start.line,
+          column: node.loc.start.column + 1,
+          endLine: node.loc.end.line,
+          endColumn: node.loc.end.column + 1,
+          message: FORGED_GRANT_MESSAGE.replace("{{type}}", type),
+        })),
       suppressions,
     };
     if (analyzed.evaluator) this.#evaluatorPaths.set(analyzed.evaluator, path);
@@ -191,16 +209,35 @@ export class ProgramAnalysis implements ProgramView {
     const name = fnNode ? declaredName(fnNode) : null;
     if (!fnNode || !name) return "entry";
     const callers: CallSite[] = [];
-    for (const sourceFile of this.#project.getSourceFiles()) {
-      if (sourceFile.isDeclarationFile() || sourceFile.isInNodeModules() || !sourceFile.getFullText().includes(name.getText())) continue;
-      const uses = usesOf(sourceFile, name.getText(), fnNode);
-      if (uses === "escapes") return "entry";
-      if (uses.length === 0) continue;
-      const analyzed = this.analyze(sourceFile.getFilePath());
-      if (!analyzed.evaluator) continue;
-      for (const query of analyzed.evaluator.records.calls.values()) {
-        if (!uses.includes(calleeNameStart(query.call, analyzed.evaluator))) continue;
-        if (this.resolveCall(query.call, analyzed.evaluator)?.flow === fn.flow) callers.push({ query, evaluator: analyzed.evaluator });
+    // The words a file must contain to use the function: its names (renamed imports and re-exports
+    // add more) and the stems of the modules that export it (a default import may name it anything).
+    const words = new Set([name.getText(), moduleStem(declarationFile.getFilePath())]);
+    const scanned = new Set<SourceFile>();
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const sourceFile of this.#project.getSourceFiles()) {
+        if (scanned.has(sourceFile) || sourceFile.isDeclarationFile() || sourceFile.isInNodeModules()) continue;
+        const text = sourceFile.getFullText();
+        if (![...words].some((word) => text.includes(word))) continue;
+        scanned.add(sourceFile);
+        const uses = usesOf(sourceFile, name.getText(), fnNode);
+        if (uses === "escapes") return "entry";
+        for (const word of uses.exportedAs) {
+          if (words.has(word)) continue;
+          words.add(word);
+          grew = true;
+        }
+        if (uses.exportedAs.length > 0 && !words.has(moduleStem(sourceFile.getFilePath()))) {
+          words.add(moduleStem(sourceFile.getFilePath()));
+          grew = true;
+        }
+        if (uses.calls.length === 0) continue;
+        const analyzed = this.analyze(sourceFile.getFilePath());
+        if (!analyzed.evaluator) continue;
+        for (const query of analyzed.evaluator.records.calls.values()) {
+          if (!uses.calls.includes(calleeNameStart(query.call, analyzed.evaluator))) continue;
+          if (this.resolveCall(query.call, analyzed.evaluator)?.flow === fn.flow) callers.push({ query, evaluator: analyzed.evaluator });
+        }
       }
     }
     return callers.length === 0 ? "entry" : callers;
@@ -219,17 +256,26 @@ export class ProgramAnalysis implements ProgramView {
     const bare = !module.startsWith(".") && !module.startsWith("/");
     let canonical = stripExtension(file.getFilePath());
     if (file.isDeclarationFile() || file.isInNodeModules()) canonical = packageNameOf(file.getFilePath()) ?? (bare ? module : canonical);
-    // Namespace and default imports stay what they are; a named import takes the name it was declared with.
-    return { module: canonical, imported: imported === "*" || imported === "default" ? imported : target.getName() };
+    if (imported === "*") return { module: canonical, imported };
+    if (imported === "default") {
+      // A package's default export stands for the package (`jwt.sign`); a program's is its declaration.
+      if (target.getName() !== "default") return { module: canonical, imported: target.getName() };
+      const declared = declarationName(declaration);
+      return { module: canonical, imported: file.isDeclarationFile() || file.isInNodeModules() || declared === null ? "default" : declared };
+    }
+    return { module: canonical, imported: target.getName() };
   }
 
   /** With the program's types: is an expression of the package's GrantedScope / GrantedScopeList type? */
   #typeOracle(sourceFile: SourceFile): GrantedTypeOracle {
+    const fromPackage = (declaration: MorphNode) => packageNameOf(declaration.getSourceFile().getFilePath()) === "scope-ceiling";
     return (node) => {
-      const found = sourceFile.getDescendantAtStartWithWidth(node.range[0], node.range[1] - node.range[0]);
-      const alias = found?.getType().getAliasSymbol();
-      if (!alias || !GRANTED_TYPE_NAMES.has(alias.getName())) return false;
-      return alias.getDeclarations().some((declaration) => packageNameOf(declaration.getSourceFile().getFilePath()) === "scope-ceiling");
+      const type = sourceFile.getDescendantAtStartWithWidth(node.range[0], node.range[1] - node.range[0])?.getType();
+      if (!type) return false;
+      const alias = type.getAliasSymbol();
+      if (alias && GRANTED_TYPE_NAMES.has(alias.getName()) && alias.getDeclarations().some(fromPackage)) return true;
+      // Under another alias (`type Granted = GrantedScope`): the package's brand property gives it away.
+      return type.getProperties().some((property) => property.getName().includes(GRANTED_BRAND) && property.getDeclarations().some(fromPackage));
     };
   }
 }
@@ -237,6 +283,11 @@ export class ProgramAnalysis implements ProgramView {
 function typeText(sourceFile: SourceFile, node: Node): string | null {
   const found = sourceFile.getDescendantAtStartWithWidth(node.range[0], node.range[1] - node.range[0]);
   return found ? found.getType().getText(found, ts.TypeFormatFlags.NoTruncation) : null;
+}
+
+function declarationName(declaration: MorphNode): string | null {
+  const named = declaration as MorphNode & { getName?: () => string | undefined };
+  return typeof named.getName === "function" ? (named.getName() ?? null) : null;
 }
 
 function isMorphFunction(node: MorphNode): boolean {
@@ -266,25 +317,67 @@ function functionDeclarationOf(identifier: MorphNode): MorphNode | null {
   return null;
 }
 
-/** Where identifiers naming this function are called (by start offset of the name), or "escapes". */
-function usesOf(sourceFile: SourceFile, name: string, fn: MorphNode): number[] | "escapes" {
-  const calls: number[] = [];
+interface Uses {
+  /** Start offsets of the names of calls of the function. */
+  readonly calls: number[];
+  /** Names this file exports it under (re-exports), which other files may import. */
+  readonly exportedAs: string[];
+}
+
+/**
+ * How one file uses a function: where it calls it (under its own name or a local alias) and the
+ * names it re-exports it under; "escapes" when it uses it in any other way, or calls a method of
+ * the same name through an interface or abstract class (a call the program may route to it).
+ */
+function usesOf(sourceFile: SourceFile, declared: string, fn: MorphNode): Uses | "escapes" {
+  const uses: Uses = { calls: [], exportedAs: [] };
+  const names = new Set([declared]);
+  const isMethod = MorphNode.isMethodDeclaration(fn);
+  // Import and export specifiers first: they say which local names stand for the function here.
+  for (const declaration of [...sourceFile.getImportDeclarations(), ...sourceFile.getExportDeclarations()]) {
+    const specifiers = MorphNode.isImportDeclaration(declaration) ? declaration.getNamedImports() : declaration.getNamedExports();
+    for (const specifier of specifiers) {
+      const local = specifier.getAliasNode() ?? specifier.getNameNode();
+      if (functionDeclarationOf(local) !== fn) continue;
+      names.add(local.getText());
+      if (MorphNode.isExportSpecifier(specifier)) uses.exportedAs.push(local.getText());
+    }
+    if (MorphNode.isImportDeclaration(declaration)) {
+      const defaultImport = declaration.getDefaultImport();
+      if (defaultImport && functionDeclarationOf(defaultImport) === fn) names.add(defaultImport.getText());
+    }
+  }
+  const declaredNode = declaredName(fn);
   const state = { escapes: false };
-  const declared = declaredName(fn);
   const visit = (node: ts.Node): void => {
     if (state.escapes) return;
-    if ((ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && node.text === name) {
+    if ((ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && names.has(node.text)) {
       const wrapped = sourceFile.getDescendantAtPos(node.getStart());
-      if (wrapped && wrapped !== declared && functionDeclarationOf(wrapped) === fn) {
+      if (wrapped && wrapped !== declaredNode) {
+        const target = functionDeclarationOf(wrapped);
         const use = classifyUse(node);
-        if (use === "call") calls.push(node.getStart());
-        else if (use === "other") state.escapes = true;
+        if (target === fn) {
+          if (use === "call") uses.calls.push(node.getStart());
+          else if (use === "other") state.escapes = true;
+        } else if (isMethod && use === "call" && callsAbstractMethod(wrapped)) state.escapes = true;
       }
     }
     ts.forEachChild(node, visit);
   };
   visit(sourceFile.compilerNode);
-  return state.escapes ? "escapes" : calls;
+  return state.escapes ? "escapes" : uses;
+}
+
+/** A call through an interface or an abstract method: any implementation may receive it. */
+function callsAbstractMethod(identifier: MorphNode): boolean {
+  const symbol = identifier.getSymbol();
+  return (symbol?.getDeclarations() ?? []).some((declaration) => MorphNode.isMethodSignature(declaration) || (MorphNode.isMethodDeclaration(declaration) && !declaration.hasBody()));
+}
+
+function moduleStem(path: string): string {
+  const file = path.slice(path.lastIndexOf("/") + 1);
+  const stem = stripExtension(file);
+  return stem === "index" ? path.slice(0, path.lastIndexOf("/")).slice(path.slice(0, path.lastIndexOf("/")).lastIndexOf("/") + 1) : stem;
 }
 
 function classifyUse(identifier: ts.Identifier | ts.PrivateIdentifier): "call" | "declaration" | "other" {
