@@ -58,14 +58,18 @@ function loadProject(tsconfig: string): Project {
   return project;
 }
 
-/** Words a file must contain to hold a sink or a guard call: checked before any parsing. */
+/**
+ * Words a file must contain to hold a sink or a guard call: checked before any parsing. For a sink,
+ * its most telling word: the module it comes from, else the first name of its pattern (the model,
+ * `OAuthAccessToken`, not the method, `create`); aliases and destructuring still spell it.
+ */
 function anchorWords(catalog: Catalog): string[] {
   const words = new Set<string>(["GrantedScope", "scope-ceiling-ignore"]);
   for (const sink of catalog.sinks) {
     for (const pattern of sink.patterns) {
-      const named = pattern.segments.filter((segment) => segment !== "*");
-      const last = named.at(-1);
-      if (last) words.add(last);
+      const first = pattern.segments.find((segment) => segment !== "*");
+      const word = sink.from ?? sink.receiverType?.match(/[A-Za-z_$][\w$]*/)?.[0] ?? first;
+      if (word) words.add(word);
     }
   }
   for (const guard of catalog.guards) words.add(guard.name);
