@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { Project, ts } from "ts-morph";
+import { ProgramFiles } from "./program-files.js";
 import { Catalog, Composer, type Finding } from "../analysis/index.js";
 import { formatMessage, messageData } from "../analysis/messages.js";
 import { ConfigError, parseOptions } from "../config/schema.js";
@@ -41,21 +42,20 @@ function loadConfig(path: string | undefined): { catalog: Catalog; baseDir: stri
   }
 }
 
-function loadProject(tsconfig: string): Project {
+/** The tsconfig's options and file list; no file is parsed yet (see ProgramFiles). */
+function loadProject(tsconfig: string): ProgramFiles {
   if (!existsSync(tsconfig)) throw new UsageError(`tsconfig ${tsconfig}: no such file (pass --project)`);
-  let project: Project;
-  try {
-    project = new Project({ tsConfigFilePath: tsconfig, skipFileDependencyResolution: true });
-  } catch (error) {
-    throw new UsageError(`tsconfig ${tsconfig}: ${(error as Error).message.split("\n")[0] ?? "cannot be read"}`);
-  }
-  const problems = project.getConfigFileParsingDiagnostics().filter((diagnostic) => diagnostic.getCategory() === ts.DiagnosticCategory.Error);
-  const first = problems[0];
-  if (first) {
-    const text = first.getMessageText();
-    throw new UsageError(`tsconfig ${tsconfig}: ${typeof text === "string" ? text : text.getMessageText()}`);
-  }
-  return project;
+  const problem = (diagnostic: ts.Diagnostic) => new UsageError(`tsconfig ${tsconfig}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`);
+  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+      throw problem(diagnostic);
+    },
+  });
+  const first = parsed?.errors.find((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
+  if (!parsed || first) throw first ? problem(first) : new UsageError(`tsconfig ${tsconfig}: cannot be read`);
+  const project = new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+  return new ProgramFiles(project, parsed.fileNames.map((name) => resolve(name)));
 }
 
 /**
@@ -95,33 +95,33 @@ export function check(options: CheckOptions = {}): CheckResult {
   });
   const baseline = options.baseline ? readBaseline(resolve(cwd, options.baseline)) : null;
 
-  const files = project.getSourceFiles().filter((file) => !file.isDeclarationFile() && !file.isInNodeModules() && inScope(file.getFilePath(), roots));
+  const files = project.paths.filter((path) => inScope(path, roots));
   const words = anchorWords(catalog);
   // Aliases of the grant types (`type Granted = GrantedScope`) can forge a grant under their own name.
-  for (const file of files) {
-    const text = file.getFullText();
+  for (const path of project.paths) {
+    const text = project.text(path);
     if (!text.includes("GrantedScope")) continue;
     for (const alias of text.matchAll(/\btype\s+([A-Za-z_$][\w$]*)\s*=\s*(?:[\w$]+\.)?GrantedScope(?:List)?\b/g)) if (alias[1]) words.push(alias[1]);
   }
+  // Only files that can hold a sink, a guard call or a grant are parsed (with what they import).
+  const candidates = files.filter((path) => words.some((word) => project.text(path).includes(word)));
+  project.load(candidates);
   const program = new ProgramAnalysis(project, catalog, configPath ? baseDir : dirname(tsconfig));
   const analyzed: AnalyzedFile[] = [];
   const syntaxErrors: CheckFinding[] = [];
-  files.forEach((file, index) => {
-    options.onProgress?.(index, files.length);
-    const path = file.getFilePath();
-    const parseErrors = project.getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode);
-    const first = parseErrors[0];
-    if (first) {
+  candidates.forEach((path, index) => {
+    options.onProgress?.(index, candidates.length);
+    const file = project.sourceFile(path);
+    const first = file?.getProject().getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode)[0];
+    if (file && first) {
       const { line, character } = file.compilerNode.getLineAndCharacterOfPosition(first.start);
       const message = `${toRelative(cwd, path)} has a syntax error (${ts.flattenDiagnosticMessageText(first.messageText, " ")}); its token writes were not checked`;
-      syntaxErrors.push(finding("scope-ceiling/syntax", "syntaxError", message, toRelative(cwd, path), line + 1, character + 1, line + 1, character + 2, [], file.getFullText().split("\n")[line] ?? ""));
+      syntaxErrors.push(finding("scope-ceiling/syntax", "syntaxError", message, toRelative(cwd, path), line + 1, character + 1, line + 1, character + 2, [], project.text(path).split("\n")[line] ?? ""));
       return;
     }
-    const text = file.getFullText();
-    if (!words.some((word) => text.includes(word))) return;
     analyzed.push(program.analyze(path));
   });
-  options.onProgress?.(files.length, files.length);
+  options.onProgress?.(candidates.length, candidates.length);
 
   const evaluators = analyzed.flatMap((file) => (file.evaluator ? [file.evaluator] : []));
   const composed = new Composer(program).findings(evaluators);

@@ -3,7 +3,8 @@ import { dirname, extname, join, relative, sep } from "node:path";
 import * as tsParser from "@typescript-eslint/parser";
 import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
 import { Linter } from "eslint";
-import { Node as MorphNode, ts, type Project, type SourceFile } from "ts-morph";
+import { Node as MorphNode, ts, type SourceFile } from "ts-morph";
+import type { ProgramFiles } from "./program-files.js";
 import { analyzeFile, type Catalog, type Evaluator, type FileContext, type GrantedTypeOracle } from "../analysis/index.js";
 import { callShape } from "../analysis/catalog.js";
 import { unwrapCallee } from "../analysis/callee.js";
@@ -32,7 +33,7 @@ const SOURCE_EXTENSIONS = new Set([".ts", ".tsx", ".mts", ".cts", ".js", ".jsx",
  * the TypeScript program's symbols.
  */
 export class ProgramAnalysis implements ProgramView {
-  readonly #project: Project;
+  readonly #program: ProgramFiles;
   readonly #catalog: Catalog;
   readonly #baseDir: string;
   // Rooted at "/" so that every file of the program is inside the linter's working directory.
@@ -43,8 +44,8 @@ export class ProgramAnalysis implements ProgramView {
   readonly #callers = new Map<Flow, readonly CallSite[] | "entry">();
   readonly #flowsByEnd = new Map<Evaluator, Map<number, Flow[]>>();
 
-  constructor(project: Project, catalog: Catalog, baseDir: string) {
-    this.#project = project;
+  constructor(files: ProgramFiles, catalog: Catalog, baseDir: string) {
+    this.#program = files;
     this.#catalog = catalog;
     this.#baseDir = baseDir;
   }
@@ -57,8 +58,8 @@ export class ProgramAnalysis implements ProgramView {
   analyze(path: string): AnalyzedFile {
     const known = this.#files.get(path);
     if (known) return known;
-    const sourceFile = this.#project.getSourceFile(path);
-    const text = sourceFile?.getFullText() ?? readFileSync(path, "utf8");
+    const sourceFile = this.#program.sourceFile(path);
+    const text = this.#program.text(path);
     let evaluator: Evaluator | null = null;
     let suppressions: Suppressions = { lines: new Set(), withoutReason: [] };
     const context = (sourceCode: FileContext["sourceCode"]): FileContext => ({
@@ -162,7 +163,7 @@ export class ProgramAnalysis implements ProgramView {
     if (target.type === AST_NODE_TYPES.Identifier) name = target;
     else if (target.type === AST_NODE_TYPES.MemberExpression && !target.computed) name = target.property;
     if (!name) return null;
-    const sourceFile = this.#project.getSourceFile(this.pathOf(evaluator));
+    const sourceFile = this.#program.sourceFile(this.pathOf(evaluator));
     const identifier = sourceFile?.getDescendantAtPos(name.range[0]);
     if (!identifier || !MorphNode.isIdentifier(identifier) && !MorphNode.isPrivateIdentifier(identifier)) return null;
     return functionDeclarationOf(identifier);
@@ -201,7 +202,7 @@ export class ProgramAnalysis implements ProgramView {
    * (passed as a value, assigned) makes the function an entry point.
    */
   #findCallers(fn: FunctionRef): readonly CallSite[] | "entry" {
-    const declarationFile = this.#project.getSourceFile(this.pathOf(fn.evaluator));
+    const declarationFile = this.#program.sourceFile(this.pathOf(fn.evaluator));
     const owner = fn.flow.owner;
     if (!declarationFile || !isFunctionNode(owner)) return "entry";
     const declaration = declarationFile.getDescendantAtPos(owner.range[0]);
@@ -212,14 +213,16 @@ export class ProgramAnalysis implements ProgramView {
     // The words a file must contain to use the function: its names (renamed imports and re-exports
     // add more) and the stems of the modules that export it (a default import may name it anything).
     const words = new Set([name.getText(), moduleStem(declarationFile.getFilePath())]);
-    const scanned = new Set<SourceFile>();
+    const scanned = new Set<string>();
     for (let grew = true; grew; ) {
       grew = false;
-      for (const sourceFile of this.#project.getSourceFiles()) {
-        if (scanned.has(sourceFile) || sourceFile.isDeclarationFile() || sourceFile.isInNodeModules()) continue;
-        const text = sourceFile.getFullText();
-        if (![...words].some((word) => text.includes(word))) continue;
-        scanned.add(sourceFile);
+      // Filter by text first, then parse what passed in one go (one program rebuild, not one per file).
+      const matching = this.#program.paths.filter((path) => !scanned.has(path) && [...words].some((word) => this.#program.text(path).includes(word)));
+      this.#program.load(matching);
+      for (const path of matching) {
+        scanned.add(path);
+        const sourceFile = this.#program.sourceFile(path);
+        if (!sourceFile) continue;
         const uses = usesOf(sourceFile, name.getText(), fnNode);
         if (uses === "escapes") return "entry";
         for (const word of uses.exportedAs) {
