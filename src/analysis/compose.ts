@@ -69,6 +69,8 @@ interface Binding {
 }
 
 const MAX_DEPTH = 40;
+/** Enough failures to report one value's problems; more only cost (they multiply along call chains). */
+const MAX_FAILURES = 32;
 
 export class Composer {
   readonly #view: ProgramView;
@@ -137,7 +139,10 @@ export class Composer {
   /** The failures of a proof, evaluated in `evaluator`'s file, with `binding` standing for parameters. */
   #check(proof: Proof, evaluator: Evaluator, binding: Binding | null, depth: number): Failure[] {
     const failures: Failure[] = [];
-    for (const obligation of proof) failures.push(...this.#obligation(obligation, evaluator, binding, depth));
+    for (const obligation of proof) {
+      failures.push(...this.#obligation(obligation, evaluator, binding, depth));
+      if (failures.length >= MAX_FAILURES) return failures.slice(0, MAX_FAILURES);
+    }
     return failures;
   }
 
@@ -237,6 +242,7 @@ export class Composer {
           failures.push({ node: caller.query.call, evaluator: caller.evaluator, reason: `no value is passed for \`${obligation.name}\``, trace: [passes, received, ...read] });
           continue;
         }
+        if (failures.length >= MAX_FAILURES) break;
         for (const failure of this.#check(argument.proof, caller.evaluator, null, depth + 1)) {
           // Failing in the caller itself: report there. Failing further up (an entry point): keep going up.
           if (failure.node === null && !failure.fromEntry) {

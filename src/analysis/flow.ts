@@ -149,8 +149,12 @@ export function solve<Def, Query>(record: PathRecord<Def, Query>): Solution<Def,
 
   const queue: Segment[] = [...record.segments];
   const queued = new Set(queue);
+  // The lattice is finite, so this converges; the budget only guards against a bug becoming a hang.
+  let budget = Math.max(1000, record.segments.length * 200);
   // A worklist: the array iterator also visits what is pushed while iterating.
   for (const segment of queue) {
+    // Out of budget: no state is trusted, so every variable reads as unproven (a finding, never a miss).
+    if (--budget < 0) return { atQuery: new Map(), atEnd: new Map() };
     queued.delete(segment);
     const out = run(segment);
     const previous = outStates.get(segment);
