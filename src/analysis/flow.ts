@@ -156,6 +156,10 @@ export function solve<Def, Query>(record: PathRecord<Def, Query>): Solution<Def,
     // Out of budget: no state is trusted, so every variable reads as unproven (a finding, never a miss).
     if (--budget < 0) return { atQuery: new Map(), atEnd: new Map() };
     queued.delete(segment);
+    // Not reached yet (a loop's update clause comes before its body): nothing is known, so nothing
+    // is decided; a predecessor's first visit queues it again. Deciding from an empty state would
+    // mark every variable unchecked and then undo it, forever.
+    if (segment !== record.initial && !segment.prevSegments.some((previous) => outStates.has(previous))) continue;
     const out = run(segment);
     const previous = outStates.get(segment);
     if (previous && sameState(previous, out)) continue;

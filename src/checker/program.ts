@@ -261,7 +261,9 @@ export class ProgramAnalysis implements ProgramView {
     if (file.isDeclarationFile() || file.isInNodeModules()) canonical = packageNameOf(file.getFilePath()) ?? (bare ? module : canonical);
     if (imported === "*") return { module: canonical, imported };
     if (imported === "default") {
-      // A package's default export stands for the package (`jwt.sign`); a program's is its declaration.
+      // A default import of a whole module (`import jwt from "jsonwebtoken"`) stands for the module,
+      // and so does a package's default export; a program's default export is its declaration.
+      if (MorphNode.isSourceFile(declaration) || MorphNode.isModuleDeclaration(declaration)) return { module: canonical, imported };
       if (target.getName() !== "default") return { module: canonical, imported: target.getName() };
       const declared = declarationName(declaration);
       return { module: canonical, imported: file.isDeclarationFile() || file.isInNodeModules() || declared === null ? "default" : declared };
