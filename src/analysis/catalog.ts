@@ -113,10 +113,34 @@ export class Catalog {
   // Calls are asked about several times (recording, evaluating): resolve each callee once.
   readonly #described = new WeakMap<Node, DescribedCall>();
 
+  /**
+   * Words a file must contain to hold a sink, a guard call, a grant type or a suppression: both
+   * engines check them before any parsing or symbol query. A sink's most telling word is its module,
+   * else the first name of its pattern (the model, `OAuthAccessToken`, not the method, `create`);
+   * aliases, renamed imports and destructuring still spell it.
+   */
+  readonly anchorWords: readonly string[];
+
   constructor(options: ScopeCeilingOptions) {
     const presets = options.presets ?? ["default"];
     this.sinks = [...presets.flatMap((preset) => PRESETS[preset]), ...(options.sinks ?? [])].map(compileSink);
     this.guards = [...BUILTIN_GUARDS, ...(options.guards ?? [])].map(compileGuard);
+    const words = new Set(["GrantedScope", "scope-ceiling-ignore"]);
+    for (const sink of this.sinks) {
+      for (const pattern of sink.patterns) {
+        const first = pattern.segments.find((segment) => segment !== "*");
+        // A receiver type need not be spelled in the file (inferred); its method name must be.
+        const word = sink.from ?? (sink.receiverType === undefined ? first : pattern.segments.at(-1));
+        if (word && word !== "*") words.add(word);
+      }
+    }
+    for (const guard of this.guards) words.add(guard.name);
+    this.anchorWords = [...words];
+  }
+
+  /** Could this text hold anything the analysis looks at? */
+  mayConcern(text: string): boolean {
+    return this.anchorWords.some((word) => text.includes(word));
   }
 
   /** Every sink this call is (Prisma's upsert is two: its create and its update). */

@@ -2,7 +2,7 @@ import type { Rule } from "eslint";
 import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
 import { variableOf, type FileContext } from "./bindings.js";
 import type { Catalog, PathStep, SinkMatch } from "./catalog.js";
-import { solve, type FlowEvent, type FlowState, type Segment, type Solution, type Variable } from "./flow.js";
+import { solve, type FlowEvent, type PathRecord, type FlowState, type Segment, type Solution, type Variable } from "./flow.js";
 import { isFunctionNode, isInside, staticKey, unwrapValue, type FunctionNode, type Node } from "./syntax.js";
 
 /*
@@ -62,7 +62,14 @@ export class Flow {
   readonly explicitReturns = new Set<Segment>();
   initial: Segment | null = null;
   returnedSegments: readonly Segment[] = [];
-  solution: Solution<Def, Query> | null = null;
+  /** Set when the path ends; solved on first use, since most functions are never asked about. */
+  path: PathRecord<Def, Query> | null = null;
+  #solution: Solution<Def, Query> | null = null;
+
+  get solution(): Solution<Def, Query> | null {
+    if (!this.#solution && this.path) this.#solution = solve(this.path);
+    return this.#solution;
+  }
 
   constructor(owner: FlowOwner, parent: Flow | null) {
     this.owner = owner;
@@ -145,13 +152,13 @@ export class Collector {
         const flow = this.#stack.pop();
         if (!flow?.initial) return;
         flow.returnedSegments = codePath.returnedSegments;
-        flow.solution = solve({
+        flow.path = {
           initial: flow.initial,
           segments: flow.segments,
           events: flow.events,
           edgeChecks: flow.edgeChecks,
           entryState: entryState(flow),
-        });
+        };
       },
       onCodePathSegmentStart: (segment: Segment, node: Node) => {
         const flow = this.#flow;

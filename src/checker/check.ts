@@ -58,24 +58,6 @@ function loadProject(tsconfig: string): ProgramFiles {
   return new ProgramFiles(project, parsed.fileNames.map((name) => resolve(name)));
 }
 
-/**
- * Words a file must contain to hold a sink or a guard call: checked before any parsing. For a sink,
- * its most telling word: the module it comes from, else the first name of its pattern (the model,
- * `OAuthAccessToken`, not the method, `create`); aliases and destructuring still spell it.
- */
-function anchorWords(catalog: Catalog): string[] {
-  const words = new Set<string>(["GrantedScope", "scope-ceiling-ignore"]);
-  for (const sink of catalog.sinks) {
-    for (const pattern of sink.patterns) {
-      const first = pattern.segments.find((segment) => segment !== "*");
-      const word = sink.from ?? sink.receiverType?.match(/[A-Za-z_$][\w$]*/)?.[0] ?? first;
-      if (word) words.add(word);
-    }
-  }
-  for (const guard of catalog.guards) words.add(guard.name);
-  return [...words];
-}
-
 function inScope(file: string, roots: readonly string[]): boolean {
   return roots.length === 0 || roots.some((root) => file === root || file.startsWith(root.endsWith(sep) ? root : root + sep));
 }
@@ -96,7 +78,7 @@ export function check(options: CheckOptions = {}): CheckResult {
   const baseline = options.baseline ? readBaseline(resolve(cwd, options.baseline)) : null;
 
   const files = project.paths.filter((path) => inScope(path, roots));
-  const words = anchorWords(catalog);
+  const words = [...catalog.anchorWords];
   // Aliases of the grant types (`type Granted = GrantedScope`) can forge a grant under their own name.
   for (const path of project.paths) {
     const text = project.text(path);
