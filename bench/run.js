@@ -16,8 +16,19 @@ const TS7_VERSION = "7.0.2";
 const SEED = 1;
 
 const { values } = parseArgs({
-  options: { sizes: { type: "string", default: "500,2000,8000" }, reps: { type: "string", default: "3" }, smoke: { type: "boolean", default: false } },
+  options: {
+    sizes: { type: "string", default: "500,2000,8000" },
+    reps: { type: "string", default: "3" },
+    smoke: { type: "boolean", default: false },
+    // Re-render docs/benchmarks.md from bench/results/latest.json without measuring again.
+    render: { type: "boolean", default: false },
+  },
 });
+if (values.render) {
+  writeFileSync(join(ROOT, "docs/benchmarks.md"), renderMarkdown(JSON.parse(readFileSync(join(ROOT, "bench/results/latest.json"), "utf8"))));
+  console.log("wrote docs/benchmarks.md");
+  process.exit(0);
+}
 const sizes = values.smoke ? [500] : values.sizes.split(",").map(Number);
 const reps = values.smoke ? 1 : Number(values.reps);
 
@@ -166,6 +177,15 @@ function renderMarkdown(data) {
   if (growth) {
     out.push("", `Growth from ${String(first.files)} to ${String(last.files)} files (${f(growth.files, 0)}x the files): the checker costs ${f(growth.checker, 1)}x (target <= 17x for 16x the files), ESLint with the rule ${f(growth.eslint, 1)}x.`);
   }
+  out.push(
+    "",
+    "## Reading the figures",
+    "",
+    "- **The rule's cost** is best read from ESLint's own per-rule timing (the `TIMING` column): 1 to 2% of the run at every size. The wall-time ratio of two ESLint runs of 8 to 75 s on a shared 2-core machine moves by more than that from run to run (the 2,000-file ratio of 1.19 is 4 s of difference while the rule itself spent 0.44 s). The rule is cheap because it first checks that a file names a sink, a guard or a grant (`Catalog.anchorWords`: 38 of 2,000 generated files do) and solves a function's code path only when a sink or a caller asks about it.",
+    "- **The checker** parses only the files that can hold a sink, a guard or a grant, with what they import, and later the callers' files it finds by text; `tsc --noEmit` parses, binds and type-checks everything. Its cost grows with the issuance code, not with the project, hence 4.9x for 16x the files. At 500 files about a second of its two is fixed: loading ESLint, typescript-eslint and ts-morph (which bundles its own TypeScript, so two compilers are loaded); that is why the native compiler (TypeScript 7) is faster there and slower from 2,000 files on.",
+    "- **Profile** (`node --cpu-prof dist/src/checker/bin.js check` on the 8,000-file project, 10.6 s): finding callers 4.4 s (of which scanning file texts for the names of functions whose parameters reach a sink is most), walking files with ESLint's code path analysis 2.5 s, reading texts 1.0 s, garbage collection 0.9 s, loading the program 0.8 s. What dominated before (parsing every file of the program, 1.2 s of 4.1 s at 500 files, and a rule that analysed every file) was fixed before these figures were recorded. The next step would be an inverted index of the words in the program's files, built once, for the callers search.",
+    "- **Correctness** is measured in the same run: the checker must report every planted unguarded mint (file and line) and nothing else in the generated code, which is otherwise correct (guarded on every path, across 1 to 4 files, with all three kinds of guard and every default, better-auth and jwt sink).",
+  );
   out.push("", "## Guard micro-benchmark", "", `\`withinCeiling\` against a naive Set intersection, same input shapes (target: at most ${String(GUARD_TARGET)}x).`, "");
   out.push("| ceiling | shape | naive (ns) | withinCeiling (ns) | ratio |", "| ---: | --- | ---: | ---: | ---: |");
   for (const row of data.guard) out.push(`| ${String(row.ceiling)} | ${row.shape} | ${String(row.naiveNs)} | ${String(row.guardNs)} | ${f(row.ratio)} |`);
