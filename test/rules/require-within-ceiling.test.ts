@@ -126,6 +126,7 @@ describe("no-forged-grant", () => {
       { code: `import type { GrantedScope as G } from "scope-ceiling";\nexport const s = <G>"admin";`, errors: [{ messageId: "forgedGrant" }] },
       { code: `import type * as sc from "scope-ceiling";\nexport const s = "admin" as unknown as sc.GrantedScopeList;`, errors: [{ messageId: "forgedGrant" }] },
       { code: `export const s = "admin" as import("scope-ceiling").GrantedScope;`, errors: [{ messageId: "forgedGrant" }] },
+      { code: `type GrantedScope = import("scope-ceiling").GrantedScope;\nexport const s = "admin" as GrantedScope;`, errors: [{ messageId: "forgedGrant" }] },
       { code: `import type { GrantedScope } from "scope-ceiling";\ntype Grant = GrantedScope;\nexport const s = "admin" as Grant;`, errors: [{ messageId: "forgedGrant" }] },
     ],
   });
