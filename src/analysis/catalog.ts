@@ -228,9 +228,13 @@ function argumentEquals(args: CallArguments, path: ArgumentPath, expected: strin
 export function findProperty(object: TSESTree.ObjectExpression, key: string): Node | undefined {
   for (let index = object.properties.length - 1; index >= 0; index--) {
     const property = object.properties[index];
-    if (property?.type !== AST_NODE_TYPES.Property) continue;
-    if (!property.computed && property.key.type === AST_NODE_TYPES.Identifier && property.key.name === key) return property.value;
-    if (staticString(property.key) === key) return property.value;
+    if (property?.type === AST_NODE_TYPES.Property && hasKey(property, key)) return property.value;
   }
   return undefined;
+}
+
+/** Is this property's key `key`, as written (`key`, `"key"`, `["key"]`)? */
+export function hasKey(property: TSESTree.Property, key: string): boolean {
+  if (!property.computed && property.key.type === AST_NODE_TYPES.Identifier) return property.key.name === key;
+  return staticString(property.key) === key;
 }

@@ -96,6 +96,8 @@ export class Flow {
 
 export interface FileRecords {
   readonly flows: readonly Flow[];
+  /** The code path of a function (or program) node. */
+  readonly flowOf: ReadonlyMap<Node, Flow>;
   readonly calls: ReadonlyMap<Node, CallQuery>;
   readonly defsByNode: ReadonlyMap<Node, Def>;
   readonly unusedGuards: readonly TSESTree.CallExpression[];
@@ -137,7 +139,8 @@ export class Collector {
   finish(): FileRecords {
     const calls = new Map<Node, CallQuery>();
     for (const flow of this.#flows) for (const query of flow.calls) calls.set(query.call, query);
-    return { flows: this.#flows, calls, defsByNode: this.#defsByNode, unusedGuards: this.#unusedGuards };
+    const flowOf = new Map(this.#flows.map((flow) => [flow.owner, flow] as const));
+    return { flows: this.#flows, flowOf, calls, defsByNode: this.#defsByNode, unusedGuards: this.#unusedGuards };
   }
 
   listeners(): Listeners {

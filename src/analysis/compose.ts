@@ -203,7 +203,7 @@ export class Composer {
    * failure is at the sink's scope value; otherwise at each caller that passes an unproven value.
    */
   #parameter(obligation: Obligation & { kind: "parameter" }, evaluator: Evaluator, depth: number): Failure[] {
-    const flow = evaluator.records.flows.find((candidate) => candidate.owner === obligation.fn);
+    const flow = evaluator.records.flowOf.get(obligation.fn);
     const key = `${evaluator.file.filename}:${String(obligation.fn.range[0])}:${String(obligation.index)}:${obligation.steps.map(String).join(".")}:${String(obligation.read.range[0])}`;
     const cached = this.#parameterFailures.get(key);
     if (cached) return [...cached];

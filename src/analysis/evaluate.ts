@@ -1,6 +1,6 @@
 import { AST_NODE_TYPES, TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import { bindingOf, constInitializer, variableOf, type FileContext } from "./bindings.js";
-import { EACH, findProperty, type Catalog, type PathStep, type SinkMatch } from "./catalog.js";
+import { EACH, hasKey, type Catalog, type PathStep, type SinkMatch } from "./catalog.js";
 import { UNKNOWN_STEP, type CallQuery, type Def, type FileRecords, type Flow, type SinkQuery } from "./collector.js";
 import type { FlowState, Variable } from "./flow.js";
 import { allOf, nullish, PROVEN, unproven, withoutNullish, type Obligation, type Proof } from "./proof.js";
@@ -112,7 +112,7 @@ export class Evaluator {
         // rows.map((row) => ({ ...row, scope: granted })): the callback's returned value, per row.
         if (step !== EACH || value.callee.type !== AST_NODE_TYPES.MemberExpression || memberName(value.callee) !== "map") break;
         const callback = value.arguments[0];
-        const flow = callback && this.#records.flows.find((candidate) => candidate.owner === callback);
+        const flow = callback && this.#records.flowOf.get(callback);
         if (!flow || flow.returns.length === 0) break;
         return flow.returns.flatMap((ret) =>
           ret.argument ? this.#valuesAt(ret.argument, rest, { flow, state: flow.stateAt(ret) }, sinkCall) : [{ kind: "missing" as const, node: ret.node }],
@@ -148,9 +148,7 @@ export class Evaluator {
             : value,
         );
       }
-      if (findProperty({ ...object, properties: [property] }, key)) {
-        return this.#valuesAt(property.value, rest, at, sinkCall);
-      }
+      if (hasKey(property, key)) return this.#valuesAt(property.value, rest, at, sinkCall);
     }
     return [{ kind: "missing", node: object }];
   }
@@ -162,9 +160,9 @@ export class Evaluator {
     if (mutation) return [{ kind: "proof", node: identifier, proof: unproven(mutation, `\`${identifier.name}\` may be modified before the token is written`) }];
     const defs = this.#reachingDefs(variable, at);
     if (defs === "captured") {
-      return [{ kind: "proof", node: identifier, proof: unproven(identifier, `\`${identifier.name}\` is a variable of an enclosing function that may change: copy it into a const`) }];
+      return [{ kind: "proof", node: identifier, proof: capturedMayChange(identifier) }];
     }
-    if (defs.length === 0) return [{ kind: "proof", node: identifier, proof: unproven(identifier, `\`${identifier.name}\` may be used before it is assigned`) }];
+    if (defs.length === 0) return [{ kind: "proof", node: identifier, proof: usedBeforeAssigned(identifier) }];
     return defs.flatMap((def) => this.#defValues(def, steps, sinkCall, identifier));
   }
 
@@ -214,7 +212,7 @@ export class Evaluator {
         const name = memberName(value);
         if (name === null) return this.#typed(value, unproven(value, `\`${this.text(value)}\` is not proven`));
         const parts = this.#valuesAt(value.object, [name], at, value);
-        return this.#typed(value, allOf(parts.map((part) => this.#proofOf(part))));
+        return this.#typed(value, this.#proofOfAll(parts));
       }
       case AST_NODE_TYPES.Literal:
         if (value.value === null) return nullish(value);
@@ -231,6 +229,10 @@ export class Evaluator {
     if (value.kind === "proof") return value.proof;
     if (value.kind === "missing") return unproven(value.node, "the value is missing (undefined)");
     return unproven(value.node, value.reason);
+  }
+
+  #proofOfAll(values: readonly ScopeValue[]): Proof {
+    return allOf(values.map((value) => this.#proofOf(value)));
   }
 
   /** With type information, an expression typed GrantedScope (not by a cast) is proven. */
@@ -267,10 +269,10 @@ export class Evaluator {
       return this.#typed(identifier, unproven(identifier, `\`${identifier.name}\` is not proven`));
     }
     const defs = this.#reachingDefs(variable, at);
-    if (defs === "captured") return this.#typed(identifier, unproven(identifier, `\`${identifier.name}\` is a variable of an enclosing function that may change: copy it into a const`));
+    if (defs === "captured") return this.#typed(identifier, capturedMayChange(identifier));
     const checked = at.flow.owns(variable) ? at.state?.get(variable)?.checked : null;
     if (checked?.length === 0) return PROVEN;
-    if (defs.length === 0) return unproven(identifier, `\`${identifier.name}\` may be used before it is assigned`);
+    if (defs.length === 0) return usedBeforeAssigned(identifier);
     const fromDefs = allOf(defs.map((def) => this.defProof(def)));
     if (fromDefs.length === 0 || !checked) return fromDefs;
     // Checked by calls that may turn out to assert it: the composer decides.
@@ -323,7 +325,7 @@ export class Evaluator {
       case "value": {
         if (source.steps.length === 0) return this.#expression(source.expression, at);
         if (source.steps.includes(UNKNOWN_STEP)) return unproven(def.node, `\`${nameOf(def.node)}\` is destructured in a way that cannot be followed`);
-        return allOf(this.#valuesAt(source.expression, source.steps, at, def.node).map((value) => this.#proofOf(value)));
+        return this.#proofOfAll(this.#valuesAt(source.expression, source.steps, at, def.node));
       }
       case "logical-assign":
         return allOf([this.#identifier(source.node.left as TSESTree.Identifier, at), this.#expression(source.node.right, at)]);
@@ -390,10 +392,10 @@ export class Evaluator {
     if (steps.length === 0) return { proof: this.#expression(argument, at), node: argument };
     const values = this.#valuesAt(argument, steps, at, query.call);
     const node = values.length === 1 && values[0] ? values[0].node : argument;
-    return { proof: allOf(values.map((value) => this.#proofOf(value))), node };
+    return { proof: this.#proofOfAll(values), node };
   }
 
-  /** A write to the object held by `variable` other than the sink itself: `data.scope = x`, or handing it to a call. */
+  /** A write to the object held by `variable`: `data.scope = x`, `data.n++`, `delete data.scope`, `Object.assign(data, ...)`. */
   #mutation(variable: Variable, sinkCall: Node): Node | null {
     for (const reference of variable.references) {
       const identifier = reference.identifier as Node;
@@ -429,3 +431,7 @@ export class Evaluator {
 function nameOf(node: Node): string {
   return node.type === AST_NODE_TYPES.Identifier ? node.name : "the value";
 }
+
+const capturedMayChange = (identifier: TSESTree.Identifier): Proof =>
+  unproven(identifier, `\`${identifier.name}\` is a variable of an enclosing function that may change: copy it into a const`);
+const usedBeforeAssigned = (identifier: TSESTree.Identifier): Proof => unproven(identifier, `\`${identifier.name}\` may be used before it is assigned`);

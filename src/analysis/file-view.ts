@@ -16,17 +16,15 @@ const { DefinitionType } = TSESLint.Scope;
  */
 export class FileView implements ProgramView {
   readonly #evaluator: Evaluator;
-  readonly #flowsByOwner = new Map<Node, Flow>();
   #callers: Map<Flow, CallSite[]> | null = null;
 
   constructor(evaluator: Evaluator) {
     this.#evaluator = evaluator;
-    for (const flow of evaluator.records.flows) this.#flowsByOwner.set(flow.owner, flow);
   }
 
   resolveCall(call: TSESTree.CallExpression | TSESTree.NewExpression): FunctionRef | null {
     const fn = this.#declaredFunction(call);
-    const flow = fn && this.#flowsByOwner.get(fn);
+    const flow = fn && this.#evaluator.records.flowOf.get(fn);
     return flow ? { flow, evaluator: this.#evaluator } : null;
   }
 

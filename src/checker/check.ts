@@ -90,7 +90,7 @@ export function check(options: CheckOptions = {}): CheckResult {
   project.load(candidates);
   const program = new ProgramAnalysis(project, catalog, configPath ? baseDir : dirname(tsconfig));
   const analyzed: AnalyzedFile[] = [];
-  const syntaxErrors: CheckFinding[] = [];
+  const syntaxErrors: Unprinted[] = [];
   candidates.forEach((path, index) => {
     options.onProgress?.(index, candidates.length);
     const file = project.sourceFile(path);
@@ -108,7 +108,7 @@ export function check(options: CheckOptions = {}): CheckResult {
   const evaluators = analyzed.flatMap((file) => (file.evaluator ? [file.evaluator] : []));
   const composed = new Composer(program).findings(evaluators);
   const byPath = new Map(analyzed.map((file) => [file.path, file]));
-  const results: CheckFinding[] = [...syntaxErrors];
+  const results: Unprinted[] = [...syntaxErrors];
   let suppressed = 0;
   const lineText = (path: string, line: number) => program.analyze(path).evaluator?.file.sourceCode.lines[line - 1] ?? "";
 
@@ -155,6 +155,7 @@ export function check(options: CheckOptions = {}): CheckResult {
   };
 }
 
+/** A finding before its fingerprint, which needs the whole list (equal lines are told apart by occurrence). */
 type Unprinted = Omit<CheckFinding, "fingerprint"> & { readonly lineText: string };
 
 function finding(
@@ -168,20 +169,18 @@ function finding(
   endColumn: number,
   trace: readonly TraceStep[],
   lineText: string,
-): CheckFinding {
-  const unprinted: Unprinted = { ruleId, messageId, message, file, line, column, endLine, endColumn, trace, lineText };
-  return unprinted as unknown as CheckFinding;
+): Unprinted {
+  return { ruleId, messageId, message, file, line, column, endLine, endColumn, trace, lineText };
 }
 
-/** Fingerprints need the whole list: equal lines in one file are told apart by occurrence. */
-function assignFingerprints(results: readonly CheckFinding[]): CheckFinding[] {
+function assignFingerprints(results: readonly Unprinted[]): CheckFinding[] {
   const seen = new Map<string, number>();
-  return results.map((result) => {
-    const { lineText, ...rest } = result as unknown as Unprinted;
-    const key = [rest.ruleId, rest.file, rest.messageId, lineText.trim().replace(/\s+/g, " ")].join("\0");
-    const occurrence = seen.get(key) ?? 0;
-    seen.set(key, occurrence + 1);
-    return { ...rest, fingerprint: fingerprint({ ruleId: rest.ruleId, file: rest.file, messageId: rest.messageId, lineText }, occurrence) };
+  return results.map(({ lineText, ...rest }) => {
+    const parts = { ruleId: rest.ruleId, file: rest.file, messageId: rest.messageId, lineText };
+    const first = fingerprint(parts, 0);
+    const occurrence = seen.get(first) ?? 0;
+    seen.set(first, occurrence + 1);
+    return { ...rest, fingerprint: occurrence === 0 ? first : fingerprint(parts, occurrence) };
   });
 }
 
